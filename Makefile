@@ -1,0 +1,44 @@
+# The two set-up commands: `make lab` opens the course, `make test` runs the tests.
+# Both create the virtual environment .venv on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+# nbgrader runs `alembic` from PATH: the environment's bin/ comes first.
+export PATH := $(BIN):$(PATH)
+
+PYTEST_ARGS ?=
+
+.PHONY: help install test lab bench release clean
+
+help:
+	@echo "make lab      open the course in JupyterLab (student notebooks in work/)"
+	@echo "make test     run the test suite"
+	@echo "make bench    print the benchmark numbers"
+	@echo "make release  regenerate release/ from source/ with nbgrader"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when the project's metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+test: install
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lab: install
+	$(BIN)/python -m lessons.workspace release work
+	$(BIN)/jupyter lab --notebook-dir=work
+
+bench: install
+	$(BIN)/python -m bench
+
+release: install
+	$(BIN)/nncourse release
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,1 @@
+"""Shared pytest configuration: every test module carries a lesson marker."""

@@ -1,0 +1,76 @@
+"""Every graded function: the reference scores full marks, every catalogued mistake
+loses points and is named in the message, and the stub scores zero."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import check
+from grader.course import LESSONS, lesson_of
+from grader.specs import REGISTRY
+
+
+def _params(items):
+    return [pytest.param(*item, marks=getattr(pytest.mark, lesson_of(item[0]).marker),
+                         id="-".join(str(i) for i in item[:2]))
+            for item in items]
+
+
+SPEC_NAMES = _params([(name,) + ("",) for name in sorted(REGISTRY)])
+MISTAKES = _params([(name, m.key) for name, spec in sorted(REGISTRY.items()) for m in spec.mistakes])
+
+
+@pytest.mark.project
+def test_every_graded_function_has_a_spec():
+    expected = {f for lesson in LESSONS for f in lesson.functions}
+    assert set(REGISTRY) == expected
+
+
+@pytest.mark.project
+def test_every_graded_function_has_catalogued_mistakes():
+    bare = [name for name, spec in REGISTRY.items() if not spec.mistakes]
+    assert not bare, f"no catalogued mistakes for {bare}"
+
+
+@pytest.mark.parametrize("name,_", SPEC_NAMES)
+def test_reference_gets_full_marks(grade, name, _):
+    score, message = grade(name, REGISTRY[name].reference, points=3)
+    assert score == 3, message
+    assert "all" in message and "checks passed" in message
+
+
+@pytest.mark.parametrize("name,key", MISTAKES)
+def test_catalogued_mistake_loses_points_and_is_named(grade, name, key):
+    mistake = REGISTRY[name].mistake(key)
+    score, message = grade(name, mistake.fn, points=3)
+    assert score < 3, f"mistake {key!r} got full marks:\n{message}"
+    assert mistake.hint in message, f"mistake {key!r} not named:\n{message}"
+
+
+@pytest.mark.parametrize("name,_", SPEC_NAMES)
+def test_stub_scores_zero_with_a_friendly_message(grade, name, _):
+    def stub(*args, **kwargs):
+        raise NotImplementedError(f"implement {name}")
+
+    score, message = grade(name, stub, points=2)
+    assert score == 0
+    assert "not implemented yet" in message
+
+
+@pytest.mark.parametrize("name,_", SPEC_NAMES)
+def test_calling_the_reference_scores_zero(capsys, name, _):
+    reference = REGISTRY[name].reference
+
+    def borrowed(*args, **kwargs):
+        return reference(*args, **kwargs)
+
+    score = check(name, borrowed, points=2)
+    out, err = capsys.readouterr()
+    assert score == 0 and err == ""
+    assert "own work" in out and "solutions" in out
+
+
+@pytest.mark.parametrize("name,key", MISTAKES[:3])
+def test_calling_the_grader_scores_zero(capsys, name, key):
+    assert check(name, REGISTRY[name].mistake(key).fn, points=2) == 0
+    assert "`grader` package" in capsys.readouterr().out

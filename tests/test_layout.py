@@ -1,0 +1,52 @@
+"""Project-wide rules: dependencies point one way, randomness is explicit."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.project
+
+ROOT = Path(__file__).resolve().parents[1]
+STDLIB = set(sys.stdlib_module_names)
+
+
+def _imports(package: str):
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield path, alias.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:  # relative: inside the same package
+                    yield path, package
+                elif node.module:
+                    yield path, node.module.split(".")[0]
+
+
+def test_solutions_imports_only_numpy_and_the_standard_library():
+    bad = [(str(p.relative_to(ROOT)), m) for p, m in _imports("solutions")
+           if m not in STDLIB | {"numpy", "solutions", "__future__"}]
+    assert not bad, f"solutions/ must be pure NumPy: {bad}"
+
+
+def test_lessons_never_import_the_hidden_packages():
+    bad = [(str(p.relative_to(ROOT)), m) for p, m in _imports("lessons") if m in {"solutions", "grader"}]
+    assert not bad, f"students do not have these packages: {bad}"
+
+
+@pytest.mark.parametrize("package", ["solutions", "grader", "lessons"])
+def test_no_global_numpy_randomness(package):
+    bad = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == "random" and getattr(node.value.value, "id", "") == "np"
+                    and node.attr not in {"Generator", "default_rng", "get_state", "SeedSequence"}):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} np.random.{node.attr}")
+    assert not bad, "use an explicit rng (numpy.random.Generator):\n" + "\n".join(bad)
