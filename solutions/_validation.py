@@ -40,6 +40,15 @@ def as_float_array(name: str, value, *, ndim: int | None = None, min_ndim: int =
     return arr
 
 
+def probabilities(name: str, arr: np.ndarray) -> np.ndarray:
+    """Return ``arr`` unchanged if every entry lies in [0, 1] (NaN never does), else raise ``ValueError``."""
+    inside = (arr >= 0.0) & (arr <= 1.0)
+    if not np.all(inside):
+        bad = float(arr[~inside].flat[0])
+        raise ValueError(f"{name} must hold probabilities in [0, 1], got {bad}")
+    return arr
+
+
 def as_int_labels(name: str, value, n_classes: int | None = None) -> np.ndarray:
     """Return integer class labels of shape ``(n_samples,)``, checking their range."""
     arr = np.asarray(value)
