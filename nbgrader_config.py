@@ -2,6 +2,11 @@
 
 import os
 
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import ClearSolutions
+
+from grader.nbgrader_plugins import NameStubs
+
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -14,3 +19,11 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
+
+# Released stubs name their function: NameStubs runs right after ClearSolutions.
+_steps = list(GenerateAssignment.preprocessors.default_value)
+_steps.insert(_steps.index(ClearSolutions) + 1, NameStubs)
+c.GenerateAssignment.preprocessors = _steps
+
+# A notebook cell may run for at most this many seconds when grading.
+c.ExecutePreprocessor.timeout = 120

@@ -1,0 +1,106 @@
+"""Writing lesson notebooks with correct nbgrader metadata.
+
+An instructor notebook is a list of cells; these helpers build each kind
+with the metadata nbgrader expects, so a lesson can be written (or
+regenerated) from a short Python script::
+
+    from grader.authoring import markdown, code, solution, graded_test, write
+    cells = [markdown("intro", "# Loss functions ..."),
+             solution("mse", "def mse(y_pred, y_true):\\n    ### BEGIN SOLUTION\\n    ...\\n    ### END SOLUTION"),
+             graded_test("mse", 2, "Checks mse on ...", "assert_close(...)")]
+    write("source/01-loss-functions/01-loss-functions.ipynb", cells)
+
+Explanations and setup cells are locked (read-only), so nbgrader restores them
+at grading time; each function's solution cell and its test cell follow the
+curriculum's anatomy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+SCHEMA_VERSION = 3
+
+
+def _meta(grade_id: str, *, solution: bool = False, grade: bool = False, locked: bool = True,
+          points: float | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": SCHEMA_VERSION,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def markdown(grade_id: str, text: str) -> nbformat.NotebookNode:
+    """A locked explanation cell."""
+    return nbformat.v4.new_markdown_cell(text.strip("\n"), metadata=_meta(grade_id))
+
+
+def code(grade_id: str, source: str) -> nbformat.NotebookNode:
+    """A locked code cell (imports, demos, widgets): students run it but do not edit it."""
+    return nbformat.v4.new_code_cell(source.strip("\n"), metadata=_meta(grade_id))
+
+
+def free_code(source: str) -> nbformat.NotebookNode:
+    """An ordinary code cell with no nbgrader role (a scratch cell for experiments)."""
+    return nbformat.v4.new_code_cell(source.strip("\n"))
+
+
+def solution(name: str, source: str) -> nbformat.NotebookNode:
+    """The solution cell of graded function ``name`` (its ``grade_id`` is the function's name).
+
+    ``source`` holds the full definition, with the body between
+    ``### BEGIN SOLUTION`` and ``### END SOLUTION``.
+    """
+    if "### BEGIN SOLUTION" not in source or "### END SOLUTION" not in source:
+        raise ValueError(f"the solution cell of {name} needs ### BEGIN SOLUTION / ### END SOLUTION markers")
+    if f"def {name}(" not in source:
+        raise ValueError(f"the solution cell of {name} must define `def {name}(...)`")
+    return nbformat.v4.new_code_cell(source.strip("\n"), metadata=_meta(name, solution=True, locked=False))
+
+
+def graded_test(name: str, points: float, docstring: str, visible: str) -> nbformat.NotebookNode:
+    """The test cell ``test_<name>``: a one-line docstring, visible checks, then the hidden check.
+
+    The hidden part is the single call ``check(...)`` whose score is the cell's
+    last expression, so nbgrader gives partial credit.
+    """
+    if not 1 <= points <= 3:
+        raise ValueError(f"points must be between 1 and 3, got {points}")
+    if "\n" in docstring.strip():
+        raise ValueError("the test cell's docstring must be one line")
+    source = "\n".join([
+        f'"""{docstring.strip()}"""',
+        visible.strip("\n"),
+        "### BEGIN HIDDEN TESTS",
+        f'__import__("grader").check("{name}", {name}, points={points:g})',
+        "### END HIDDEN TESTS",
+    ])
+    return nbformat.v4.new_code_cell(source, metadata=_meta(f"test_{name}", grade=True, points=points))
+
+
+def notebook(cells: list) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    return nb
+
+
+def write(path: str | Path, cells: list) -> Path:
+    """Validate and write the notebook (without outputs) to ``path``."""
+    nb = notebook(cells)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    ids = [i for i in ids if i]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate grade_id(s): {duplicates}")
+    nbformat.validate(nb)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path

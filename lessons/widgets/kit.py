@@ -1,0 +1,176 @@
+"""Building blocks shared by the widgets: figures that update in place, and safe calls.
+
+Every widget is a plain function that takes the student's own functions and
+returns a :class:`Panel` (an ``ipywidgets.VBox``).  Its ``controls`` can be
+moved from Python (``panel.controls["p"].value = 0.1``), which redraws the
+figure in place, so tests and benchmarks drive widgets exactly as a student's
+slider does.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+#: Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+    "grey": "#999999",
+}
+CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
+
+
+def new_figure(width: float = 8.0, height: float = 3.4, **kwargs) -> Figure:
+    """A matplotlib figure drawn by an ipympl canvas widget when ipympl is available.
+
+    The canvas is a real Jupyter widget: changing the figure's artists and
+    calling :meth:`Panel.redraw` updates the picture in place in JupyterLab,
+    without re-creating it.  Without ipympl (plain Python), an Agg canvas is
+    used, so tests can still read the figure's data.
+    """
+    fig = Figure(figsize=(width, height), layout="constrained", **kwargs)
+    try:
+        from ipympl.backend_nbagg import Canvas, FigureManager
+    except ImportError:  # pragma: no cover - ipympl is a dependency
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    else:
+        canvas = Canvas(fig)
+        FigureManager(canvas, 0)
+        canvas.header_visible = False
+        canvas.footer_visible = False
+        canvas.toolbar_position = "right"
+    fig.set_facecolor("white")
+    return fig
+
+
+class NotReady(Exception):
+    """A student's function is a stub or failed: the widget shows ``message`` instead of a plot."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def attempt(fn: Callable, *args, **kwargs) -> Any:
+    """Call a student's function; turn a stub or an error into :class:`NotReady`.
+
+    A stub (``NotImplementedError``) becomes "implement `name` first"; any
+    other exception becomes a one-line description, so a widget never shows
+    a traceback.
+    """
+    name = getattr(fn, "__name__", "this function")
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise NotReady(f"Implement `{name}` first (and run its cell): this plot uses it.") from None
+    except Exception as exc:  # the student's code may raise anything
+        raise NotReady(f"Your `{name}` raised {type(exc).__name__}: {exc}") from None
+
+
+class Panel(widgets.VBox):
+    """A widget: controls, a figure that updates in place, and a line of explanation.
+
+    Parameters
+    ----------
+    controls : dict of str to ipywidgets.Widget
+        The controls, by name; moving any of them calls ``update``.
+    figure : matplotlib.figure.Figure
+        Created with :func:`new_figure`.
+    update : callable
+        ``update(**values)`` receives the controls' current values, changes the
+        figure's artists and returns an optional status line (HTML).  It may
+        raise :class:`NotReady`, whose message is shown instead.
+    help_text : str
+        What the controls do, shown above them.
+    """
+
+    def __init__(self, controls: dict[str, widgets.Widget], figure: Figure,
+                 update: Callable[..., str | None], help_text: str = ""):
+        self.controls = controls
+        self.figure = figure
+        self._update = update
+        self.status = widgets.HTML()
+        self.last_update_seconds = float("nan")
+        canvas = figure.canvas
+        if isinstance(canvas, widgets.DOMWidget):
+            view: widgets.Widget = canvas
+        else:
+            view = widgets.Output()
+        self._view = view
+        help_html = widgets.HTML(f"<p style='margin:0 0 4px 0'>{help_text}</p>") if help_text else None
+        children = ([help_html] if help_html else []) + [
+            widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
+            self.status,
+            view,
+        ]
+        super().__init__(children)
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def values(self) -> dict[str, Any]:
+        return {name: c.value for name, c in self.controls.items()}
+
+    def _on_change(self, change) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute and redraw with the controls' current values."""
+        start = time.perf_counter()
+        try:
+            message = self._update(**self.values())
+            self.status.value = message or ""
+            ready = True
+        except NotReady as exc:
+            self.status.value = f"<b style='color:{PALETTE['vermillion']}'>{exc.message}</b>"
+            ready = False
+        self.redraw(ready)
+        self.last_update_seconds = time.perf_counter() - start
+
+    def redraw(self, ready: bool = True) -> None:
+        for ax in self.figure.axes:
+            ax.set_visible(ready)
+        canvas = self.figure.canvas
+        if isinstance(self._view, widgets.Output):
+            from IPython.display import display
+
+            self._view.clear_output(wait=True)
+            with self._view:
+                display(self.figure)
+        else:
+            canvas.draw_idle()
+
+
+def log_slider(description: str, *, low_exp: float, high_exp: float, value: float, step: float = 0.1,
+               fmt: str = ".3g") -> widgets.FloatLogSlider:
+    """A slider over ``10**low_exp`` to ``10**high_exp`` on a log scale."""
+    return widgets.FloatLogSlider(value=value, base=10, min=low_exp, max=high_exp, step=step,
+                                  description=description, readout_format=fmt, continuous_update=True,
+                                  style={"description_width": "initial"})
+
+
+def slider(description: str, *, low: float, high: float, value: float, step: float,
+           fmt: str = ".2f") -> widgets.FloatSlider:
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                               readout_format=fmt, continuous_update=True,
+                               style={"description_width": "initial"})
+
+
+def finite_or_nan(values) -> np.ndarray:
+    """An array with infinities replaced by nan, so matplotlib leaves a gap instead of failing."""
+    arr = np.array(values, dtype=np.float64)
+    arr[~np.isfinite(arr)] = np.nan
+    return arr
