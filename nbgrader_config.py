@@ -21,7 +21,7 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
 
 # Released stubs name their function: NameStubs runs right after ClearSolutions.
-_steps = list(GenerateAssignment.preprocessors.default_value)
+_steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
 _steps.insert(_steps.index(ClearSolutions) + 1, NameStubs)
 c.GenerateAssignment.preprocessors = _steps
 
