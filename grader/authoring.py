@@ -10,6 +10,10 @@ regenerated) from a short Python script::
              graded_test("mse", 2, "Checks mse on ...", "assert_close(...)")]
     write("source/01-loss-functions/01-loss-functions.ipynb", cells)
 
+Each lesson's cells live in ``authoring/<lesson>.py`` (a list ``CELLS``);
+``python -m grader.authoring`` rebuilds ``source/`` from them, and a test
+checks that the committed notebooks match their scripts.
+
 Explanations and setup cells are locked (read-only), so nbgrader restores them
 at grading time; each function's solution cell and its test cell follow the
 curriculum's anatomy.
@@ -35,17 +39,17 @@ def _meta(grade_id: str, *, solution: bool = False, grade: bool = False, locked:
 
 def markdown(grade_id: str, text: str) -> nbformat.NotebookNode:
     """A locked explanation cell."""
-    return nbformat.v4.new_markdown_cell(text.strip("\n"), metadata=_meta(grade_id))
+    return nbformat.v4.new_markdown_cell(text.strip("\n"), metadata=_meta(grade_id), id=grade_id)
 
 
 def code(grade_id: str, source: str) -> nbformat.NotebookNode:
     """A locked code cell (imports, demos, widgets): students run it but do not edit it."""
-    return nbformat.v4.new_code_cell(source.strip("\n"), metadata=_meta(grade_id))
+    return nbformat.v4.new_code_cell(source.strip("\n"), metadata=_meta(grade_id), id=grade_id)
 
 
-def free_code(source: str) -> nbformat.NotebookNode:
+def free_code(cell_id: str, source: str = "") -> nbformat.NotebookNode:
     """An ordinary code cell with no nbgrader role (a scratch cell for experiments)."""
-    return nbformat.v4.new_code_cell(source.strip("\n"))
+    return nbformat.v4.new_code_cell(source.strip("\n"), id=cell_id)
 
 
 def solution(name: str, source: str) -> nbformat.NotebookNode:
@@ -58,7 +62,8 @@ def solution(name: str, source: str) -> nbformat.NotebookNode:
         raise ValueError(f"the solution cell of {name} needs ### BEGIN SOLUTION / ### END SOLUTION markers")
     if f"def {name}(" not in source:
         raise ValueError(f"the solution cell of {name} must define `def {name}(...)`")
-    return nbformat.v4.new_code_cell(source.strip("\n"), metadata=_meta(name, solution=True, locked=False))
+    return nbformat.v4.new_code_cell(source.strip("\n"), metadata=_meta(name, solution=True, locked=False),
+                                     id=name)
 
 
 def graded_test(name: str, points: float, docstring: str, visible: str) -> nbformat.NotebookNode:
@@ -78,7 +83,8 @@ def graded_test(name: str, points: float, docstring: str, visible: str) -> nbfor
         f'__import__("grader").check("{name}", {name}, points={points:g})',
         "### END HIDDEN TESTS",
     ])
-    return nbformat.v4.new_code_cell(source, metadata=_meta(f"test_{name}", grade=True, points=points))
+    return nbformat.v4.new_code_cell(source, metadata=_meta(f"test_{name}", grade=True, points=points),
+                                     id=f"test_{name}")
 
 
 def notebook(cells: list) -> nbformat.NotebookNode:
@@ -91,8 +97,8 @@ def notebook(cells: list) -> nbformat.NotebookNode:
     return nb
 
 
-def write(path: str | Path, cells: list) -> Path:
-    """Validate and write the notebook (without outputs) to ``path``."""
+def render(cells: list) -> str:
+    """The notebook's JSON text, exactly as :func:`write` saves it."""
     nb = notebook(cells)
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
     ids = [i for i in ids if i]
@@ -100,7 +106,55 @@ def write(path: str | Path, cells: list) -> Path:
     if duplicates:
         raise ValueError(f"duplicate grade_id(s): {duplicates}")
     nbformat.validate(nb)
+    return nbformat.writes(nb) + "\n"
+
+
+def write(path: str | Path, cells: list) -> Path:
+    """Validate and write the notebook (without outputs) to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(path))
+    path.write_text(render(cells))
     return path
+
+
+def build(lesson_id: str, root: Path | None = None, *, check: bool = False) -> bool:
+    """Write ``source/<lesson>/<lesson>.ipynb`` from ``authoring/<lesson>.py`` (its ``CELLS``).
+
+    With ``check=True`` nothing is written; returns whether the committed
+    notebook already matches its script.
+    """
+    import importlib.util
+
+    root = Path(root or Path(__file__).resolve().parents[1])
+    script = root / "authoring" / f"{lesson_id}.py"
+    spec = importlib.util.spec_from_file_location(f"authoring_{lesson_id.replace('-', '_')}", script)
+    if spec is None or not script.is_file():
+        raise FileNotFoundError(f"no authoring script {script}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = render(module.CELLS)
+    target = root / "source" / lesson_id / f"{lesson_id}.ipynb"
+    if check:
+        return target.is_file() and target.read_text() == text
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m grader.authoring [LESSON ...]``: rebuild source notebooks from their scripts."""
+    import sys
+
+    from .course import LESSON_IDS
+
+    root = Path(__file__).resolve().parents[1]
+    ids = (argv if argv is not None else sys.argv[1:]) or [
+        i for i in LESSON_IDS if (root / "authoring" / f"{i}.py").is_file()]
+    for lesson_id in ids:
+        build(lesson_id, root)
+        print(f"wrote source/{lesson_id}/{lesson_id}.ipynb")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

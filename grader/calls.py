@@ -160,9 +160,13 @@ class _ForeignWatch:
     everything they call.
     """
 
-    def __init__(self, allowed: Iterable[Callable], forbidden: Iterable[str] = FORBIDDEN_PACKAGES):
+    def __init__(self, allowed: Iterable[Callable], forbidden: Iterable[str] = FORBIDDEN_PACKAGES,
+                 transparent: Iterable[Callable] = ()):
         self.dirs = {name: path for name, path in _FORBIDDEN_DIRS.items() if name in set(forbidden)}
         self.allowed = {c.__code__ for c in allowed if isinstance(c, types.FunctionType)}
+        # Grader code that runs the student's code (a ``post`` consuming a generator): not itself
+        # a foreign call, but unlike ``allowed`` it does not excuse what runs beneath it.
+        self.transparent = {c.__code__ for c in transparent if isinstance(c, types.FunctionType)}
         self.found: str | None = None
         self._verdicts: dict[types.CodeType, str | None] = {}
 
@@ -183,7 +187,7 @@ class _ForeignWatch:
             return found
 
     def __call__(self, frame, event, arg):
-        if event != "call" or self.found is not None:
+        if event != "call" or self.found is not None or frame.f_code in self.transparent:
             return
         package = self._package_of(frame.f_code)
         if package is None:
@@ -263,6 +267,8 @@ def call(
     post : callable, optional
         Applied to the returned value inside the guard, for example to
         consume a generator (whose body only runs while it is iterated).
+        It may live in ``grader`` but must not call other course code: only
+        its own frame is exempt from the watch, not what it calls.
     timeout : float or None
         Seconds before the call is stopped.
     allowed : iterable of callables
@@ -282,7 +288,7 @@ def call(
     callbacks = list(allowed) + [v for v in (*args, *kwargs.values()) if callable(v)]
     before_args = [_snapshot(a) for a in args]
     before_kwargs = {k: _snapshot(v) for k, v in kwargs.items()}
-    watch = _ForeignWatch(callbacks, forbidden)
+    watch = _ForeignWatch(callbacks, forbidden, transparent=[post] if post is not None else [])
     value = None
     error = None
     error_types: tuple[str, ...] = ()

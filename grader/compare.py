@@ -88,6 +88,8 @@ def _float_mismatch(received: Any, expected: float, rtol: float, atol: float) ->
 
 
 def _array_mismatch(received: Any, expected: np.ndarray, rtol: float, atol: float) -> str | None:
+    if expected.shape == () and _real_scalar(received) is not None:
+        received = np.asarray(received)  # a NumPy scalar where a 0-d array is expected is fine
     if not isinstance(received, np.ndarray):
         return f"returned {type_name(received)}, expected a NumPy array of shape {expected.shape}"
     if received.shape != expected.shape:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from grader import check
-from grader.calls import call
+from grader.calls import _FORBIDDEN_DIRS, call
 from grader.spec import judge_all, probe_all
 from grader.specs import REGISTRY
 
@@ -99,3 +99,30 @@ def test_call_reports_foreign_calls_but_allows_callbacks():
 
     outcome = call(lambda x, g: g(x), (np.ones(2), grad_fn))
     assert outcome.foreign is None and outcome.ok
+
+
+def test_a_post_step_in_the_grader_is_not_a_foreign_call_but_what_it_runs_is():
+    from grader import spec as spec_module
+
+    def consume(it):  # lives in tests, so stand in for a grader post by forbidding "tests"
+        return list(it)
+
+    def honest(n):
+        yield from range(n)
+
+    def sneaky(n):
+        from solutions import losses
+
+        yield losses.mse(np.zeros(1), np.zeros(1))
+
+    assert call(honest, (3,), post=consume, forbidden=("tests",)).foreign is None
+    assert call(sneaky, (3,), post=consume).foreign == "solutions"
+    assert spec_module is not None
+
+
+def test_numpy_scalar_accepted_for_a_zero_d_array():
+    from grader.compare import mismatch
+
+    assert mismatch(np.float64(1.5), np.array(1.5)) is None
+    assert mismatch(1.5, np.array(1.5)) is None
+    assert mismatch(np.array([1.5]), np.array(1.5)) is not None

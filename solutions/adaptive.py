@@ -1,0 +1,352 @@
+r"""AdaGrad, RMSProp and Adam (lesson 06-adaptive-rates).
+
+Three update rules with a learning rate per parameter. They share the
+project's optimizer interface ``name_step(theta, grad, <state>, *,
+<hyperparameters>) -> (theta_new, <state_new>)``:
+
+- :func:`adagrad_step`: divides by the root of the *sum* of all past squared
+  gradients, so every parameter's step can only shrink.
+- :func:`rmsprop_step`: the same, with a decaying *average* of the squared
+  gradients, so old gradients are forgotten.
+- :func:`adam_step`: RMSProp's denominator with a moving average of the
+  gradients as the numerator, both corrected for their start at zero.
+
+Conventions shared by the three functions:
+
+- ``theta`` may have any shape (a 0-d array for a single number); the
+  gradient and the state arrays have the shape of ``theta``. Everything is
+  converted to ``float64`` and the results are new arrays: arguments are never
+  modified. Every operation is element-wise: each parameter has its own step.
+- The epsilon sits *outside* the square root, ``sqrt(r) + eps``, as in
+  PyTorch. It must be ``> 0``: it keeps the division defined where ``r`` is
+  zero.
+- ``lr`` must be a finite real number ``>= 0``; the decay rates ``rho``,
+  ``beta1`` and ``beta2`` lie in ``[0, 1)``.
+- The accumulators of squared gradients (``r``, ``v``) must be ``>= 0``; a
+  negative entry is a ``ValueError`` (it usually means another array was
+  passed in their place). Array values are not otherwise checked: ``inf`` and
+  ``nan`` propagate by the usual IEEE rules. The accumulators hold squared
+  gradients, so gradients above about ``1e154`` in magnitude overflow them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solutions import _validation
+
+__all__ = ["adagrad_step", "rmsprop_step", "adam_step"]
+
+# For any float64 beta < 1, beta ** (2 ** 63) underflows to exactly 0.0, so
+# capping the exponent there changes nothing and keeps huge Python ints usable.
+_MAX_EXPONENT = 2**63
+
+
+def _state_like(name: str, value, theta: np.ndarray) -> np.ndarray:
+    """Return ``value`` as a new float64 array with the shape of ``theta``."""
+    arr = _validation.as_float_array(name, value)
+    _validation.same_shape("theta", theta, name, arr)
+    return arr
+
+
+def _squares_state(name: str, value, theta: np.ndarray) -> np.ndarray:
+    """Like :func:`_state_like`, and the entries must be ``>= 0`` (nan passes)."""
+    arr = _state_like(name, value, theta)
+    if np.any(arr < 0):
+        raise ValueError(
+            f"{name} must be non-negative (it accumulates squared gradients), got a "
+            f"minimum of {np.nanmin(arr)}; was the gradient or the first moment passed "
+            f"as {name}?"
+        )
+    return arr
+
+
+def _lr(value) -> float:
+    return _validation.real_number("lr", value, low=0.0)
+
+
+def _eps(value) -> float:
+    return _validation.real_number("eps", value, low=0.0, low_open=True)
+
+
+def _decay(name: str, value) -> float:
+    return _validation.real_number(name, value, low=0.0, high=1.0, high_open=True)
+
+
+def _step_number(value) -> int:
+    try:
+        return _validation.positive_int("t", value, minimum=1)
+    except TypeError as exc:
+        raise TypeError(f"{exc} (t is the number of this step: 1 on the first call)") from None
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc}: t is the number of this step, 1 on the first call, 2 on the second "
+            "(at t = 0 the bias correction would divide by 1 - beta**0 = 0)"
+        ) from None
+
+
+def _bias_correction(beta: float, t: int) -> float:
+    """``1 - beta**t`` for ``0 <= beta < 1`` and an integer ``t >= 1``."""
+    return 1.0 - beta ** min(t, _MAX_EXPONENT)
+
+
+def adagrad_step(theta, grad, r, *, lr=0.01, eps=1e-7):
+    r"""One step of AdaGrad.
+
+    Parameters
+    ----------
+    theta : array_like of any shape
+        The current parameters.
+    grad : array_like of the shape of ``theta``
+        The gradient of the loss at ``theta``.
+    r : array_like of the shape of ``theta``
+        The sum of the squared gradients of all previous steps, as returned by
+        the previous call (zeros before the first). Entries must be ``>= 0``.
+    lr : float, default 0.01
+        The global learning rate, ``>= 0``.
+    eps : float, default 1e-7
+        A small constant ``> 0`` added to ``sqrt(r)`` (outside the root).
+
+    Returns
+    -------
+    theta_new : ndarray of the shape of ``theta``
+        The parameters after the step.
+    r_new : ndarray of the shape of ``theta``
+        The updated sum of squared gradients, ``r + grad**2``.
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric or a hyperparameter is not a real number.
+    ValueError
+        If ``grad`` or ``r`` does not have the shape of ``theta``, ``r`` has a
+        negative entry, or a hyperparameter is outside its range.
+
+    Notes
+    -----
+    With learning rate :math:`\eta` and gradient :math:`g_t`, element-wise,
+
+    .. math::
+
+        r_t = r_{t-1} + g_t^2, \qquad
+        \theta_t = \theta_{t-1} - \frac{\eta}{\epsilon + \sqrt{r_t}}\, g_t .
+
+    Each parameter has the effective learning rate
+    :math:`\eta / (\epsilon + \sqrt{r_t})`: large for parameters whose
+    gradients have been small, small for those whose gradients have been
+    large. Since :math:`\sqrt{r_t} \ge |g_t|`, no coordinate ever moves by more
+    than :math:`\eta`, and the first step from :math:`r_0 = 0` moves each
+    coordinate with a nonzero gradient by almost exactly :math:`\eta`. The sum
+    never decreases, so the steps shrink for good (under a constant gradient
+    like :math:`\eta / \sqrt{t}`), which can stop training too early.
+
+    **Where epsilon goes.** Here, as in ``torch.optim.Adagrad``, it is added
+    after the root, :math:`\epsilon + \sqrt{r}`; some texts (and Keras) write
+    :math:`\sqrt{r + \epsilon}`. The two agree while :math:`\sqrt{r}` is much
+    larger than :math:`\sqrt{\epsilon}` (about :math:`3 \times 10^{-4}` for
+    :math:`\epsilon = 10^{-7}`). With gradients around that size or smaller,
+    the root form damps the step much more: its denominator never drops below
+    :math:`\sqrt{\epsilon}`, where ours goes down to :math:`\epsilon`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta, r = adagrad_step(np.array([1.0, -2.0]), np.array([3.0, -4.0]),
+    ...                         np.array([16.0, 9.0]), lr=0.5)
+    >>> r
+    array([25., 25.])
+    >>> np.round(theta, 6)       # 1 - 0.5 * 3/5 and -2 + 0.5 * 4/5
+    array([ 0.7, -1.6])
+    """
+    theta = _validation.as_float_array("theta", theta)
+    grad = _state_like("grad", grad, theta)
+    r = _squares_state("r", r, theta)
+    lr = _lr(lr)
+    eps = _eps(eps)
+
+    r_new = np.asarray(r + grad * grad)
+    theta_new = np.asarray(theta - lr * (grad / (eps + np.sqrt(r_new))))
+    return theta_new, r_new
+
+
+def rmsprop_step(theta, grad, r, *, lr=0.001, rho=0.9, eps=1e-7):
+    r"""One step of RMSProp.
+
+    Parameters
+    ----------
+    theta : array_like of any shape
+        The current parameters.
+    grad : array_like of the shape of ``theta``
+        The gradient of the loss at ``theta``.
+    r : array_like of the shape of ``theta``
+        The moving average of the squared gradients returned by the previous
+        step (zeros before the first). Entries must be ``>= 0``.
+    lr : float, default 0.001
+        The global learning rate, ``>= 0``.
+    rho : float, default 0.9
+        The decay of the moving average, in ``[0, 1)``.
+    eps : float, default 1e-7
+        A small constant ``> 0`` added to ``sqrt(r)`` (outside the root).
+
+    Returns
+    -------
+    theta_new : ndarray of the shape of ``theta``
+        The parameters after the step.
+    r_new : ndarray of the shape of ``theta``
+        The updated moving average of the squared gradients.
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric or a hyperparameter is not a real number.
+    ValueError
+        If ``grad`` or ``r`` does not have the shape of ``theta``, ``r`` has a
+        negative entry, or a hyperparameter is outside its range.
+
+    Notes
+    -----
+    .. math::
+
+        r_t = \rho\, r_{t-1} + (1 - \rho)\, g_t^2, \qquad
+        \theta_t = \theta_{t-1} - \frac{\eta}{\epsilon + \sqrt{r_t}}\, g_t .
+
+    :math:`r_t` is an exponential moving average: a gradient :math:`k` steps
+    old has weight :math:`(1 - \rho)\rho^k`, so the average covers roughly the
+    last :math:`1 / (1 - \rho)` steps and AdaGrad's ever-shrinking step is
+    gone. :math:`\sqrt{r_t}` is the root mean square of the recent gradients;
+    dividing by it makes the step about :math:`\eta` in size whatever the scale
+    of the gradient. Since :math:`r_t \ge (1 - \rho) g_t^2`, no coordinate moves
+    by more than :math:`\eta / \sqrt{1 - \rho}`. There is no bias correction:
+    from :math:`r_0 = 0` the first steps are up to that bound, not :math:`\eta`.
+
+    ``torch.optim.RMSprop(alpha=rho, centered=False, momentum=0)`` is this rule
+    with epsilon in the same place. Keras's ``RMSprop`` adds epsilon inside the
+    root, :math:`\sqrt{r_t + \epsilon}`; see :func:`adagrad_step` for when that
+    makes a difference.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta, r = rmsprop_step(np.array([1.0, -2.0]), np.array([3.0, 0.5]),
+    ...                         np.array([0.0, 2.25]), lr=0.1, rho=0.75)
+    >>> r                        # 0.75 * r + 0.25 * grad**2
+    array([2.25, 1.75])
+    >>> np.round(theta, 6)       # 1 - 0.1 * 3/1.5
+    array([ 0.8     , -2.037796])
+    """
+    theta = _validation.as_float_array("theta", theta)
+    grad = _state_like("grad", grad, theta)
+    r = _squares_state("r", r, theta)
+    lr = _lr(lr)
+    rho = _decay("rho", rho)
+    eps = _eps(eps)
+
+    r_new = np.asarray(rho * r + (1.0 - rho) * (grad * grad))
+    theta_new = np.asarray(theta - lr * (grad / (eps + np.sqrt(r_new))))
+    return theta_new, r_new
+
+
+def adam_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    r"""One step of Adam.
+
+    Parameters
+    ----------
+    theta : array_like of any shape
+        The current parameters.
+    grad : array_like of the shape of ``theta``
+        The gradient of the loss at ``theta``.
+    m : array_like of the shape of ``theta``
+        The moving average of the gradients (first moment) returned by the
+        previous step, without bias correction (zeros before the first).
+    v : array_like of the shape of ``theta``
+        The moving average of the squared gradients (second moment) returned
+        by the previous step, without bias correction (zeros before the
+        first). Entries must be ``>= 0``.
+    t : int
+        The number of this step: 1 for the first call, 2 for the second, and
+        so on. The caller advances it by one per call.
+    lr : float, default 0.001
+        The learning rate, ``>= 0``.
+    beta1 : float, default 0.9
+        The decay of the first moment, in ``[0, 1)``.
+    beta2 : float, default 0.999
+        The decay of the second moment, in ``[0, 1)``.
+    eps : float, default 1e-8
+        A small constant ``> 0`` added to ``sqrt(v_hat)`` (outside the root).
+
+    Returns
+    -------
+    theta_new : ndarray of the shape of ``theta``
+        The parameters after the step.
+    m_new : ndarray of the shape of ``theta``
+        The updated first moment (not bias-corrected).
+    v_new : ndarray of the shape of ``theta``
+        The updated second moment (not bias-corrected).
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric, a hyperparameter is not a real number or
+        ``t`` is not an integer (``1.0`` and ``True`` are refused).
+    ValueError
+        If ``grad``, ``m`` or ``v`` does not have the shape of ``theta``, ``v``
+        has a negative entry, ``t < 1``, or a hyperparameter is outside its
+        range.
+
+    Notes
+    -----
+    .. math::
+
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+        v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \\
+        \hat m_t &= \frac{m_t}{1 - \beta_1^t}, \qquad
+        \hat v_t = \frac{v_t}{1 - \beta_2^t}, \qquad
+        \theta_t = \theta_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}.
+
+    Both averages start at zero, so early on they are too small: from zero,
+    the weights :math:`(1 - \beta)\beta^{t-k}` of the gradients seen so far sum
+    to :math:`1 - \beta^t`, and dividing by that sum (the *bias correction*)
+    turns them into true weighted averages. Without it the first step would be
+    :math:`(1 - \beta_1) / \sqrt{1 - \beta_2} \approx 3.2` times too long with
+    the defaults. With it, the first step from :math:`m_0 = v_0 = 0` is
+    :math:`\eta\, g_1 / (|g_1| + \epsilon)`: each coordinate with a nonzero
+    gradient moves by about :math:`\eta`, whatever the gradient's scale. Under
+    a constant gradient every step is exactly that size.
+
+    ``torch.optim.Adam`` stores the same uncorrected :math:`m_t` and
+    :math:`v_t` and computes
+    :math:`\eta / (1 - \beta_1^t) \cdot m_t / (\sqrt{v_t} / \sqrt{1 - \beta_2^t}
+    + \epsilon)`, which is this formula. Keras's ``Adam`` adds its epsilon to
+    :math:`\sqrt{v_t}` before the correction (the :math:`\hat\epsilon` of the
+    Adam paper); that equals ours with
+    :math:`\epsilon = \hat\epsilon / \sqrt{1 - \beta_2^t}`, which changes with
+    :math:`t`.
+
+    Examples
+    --------
+    The first step moves each coordinate by about ``lr``:
+
+    >>> import numpy as np
+    >>> grad = np.array([1e-3, -5.0, 200.0])
+    >>> theta, m, v = adam_step(np.zeros(3), grad, np.zeros(3), np.zeros(3), 1, lr=0.01)
+    >>> np.round(theta, 6)
+    array([-0.01,  0.01, -0.01])
+    >>> np.allclose(m, 0.1 * grad), np.allclose(v, 0.001 * grad**2)
+    (True, True)
+    """
+    theta = _validation.as_float_array("theta", theta)
+    grad = _state_like("grad", grad, theta)
+    m = _state_like("m", m, theta)
+    v = _squares_state("v", v, theta)
+    t = _step_number(t)
+    lr = _lr(lr)
+    beta1 = _decay("beta1", beta1)
+    beta2 = _decay("beta2", beta2)
+    eps = _eps(eps)
+
+    m_new = np.asarray(beta1 * m + (1.0 - beta1) * grad)
+    v_new = np.asarray(beta2 * v + (1.0 - beta2) * (grad * grad))
+    m_hat = m_new / _bias_correction(beta1, t)
+    v_hat = v_new / _bias_correction(beta2, t)
+    theta_new = np.asarray(theta - lr * (m_hat / (np.sqrt(v_hat) + eps)))
+    return theta_new, m_new, v_new
