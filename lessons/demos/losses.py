@@ -24,22 +24,25 @@ def _two_columns(p: np.ndarray) -> np.ndarray:
     return np.column_stack([1 - p, p])
 
 
-def train_from_bad_start(mse, mse_grad, binary_cross_entropy, accuracy, *, digit: int = 8,
-                         steps: int = 150, lr: float = 0.5, seed: int = 0) -> list[History]:
-    """Train "is it digit ``digit``?" with sigmoid + MSE and with cross-entropy.
+def train_from_bad_start(mse, mse_grad, binary_cross_entropy, accuracy, *, digits: tuple[int, int] = (3, 8),
+                         steps: int = 150, lr: float = 1.0, scale: float = 3.0,
+                         seed: int = 0) -> list[History]:
+    """Tell two digits apart with sigmoid + MSE and with cross-entropy, from a bad start.
 
-    Both runs start from the same confidently wrong weights (the sign of a
-    good solution flipped and scaled up), and take ``steps`` full-batch
+    Both runs start from the same confidently wrong weights (pointing from
+    the mean of ``digits[1]`` to the mean of ``digits[0]``), and take ``steps`` full-batch
     gradient steps.  The MSE run uses the student's ``mse_grad`` (times the
     sigmoid's derivative); the cross-entropy run uses its known gradient
     ``(p - y) / n``.  Losses and accuracy use the student's functions.
     """
     split = load_digits(seed=seed)
-    X, X_test = split.X_train, split.X_test
-    y = (split.y_train == digit).astype(float)
-    y_test = (split.y_test == digit).astype(float)
+    keep, keep_test = np.isin(split.y_train, digits), np.isin(split.y_test, digits)
+    X, X_test = split.X_train[keep], split.X_test[keep_test]
+    y = (split.y_train[keep] == digits[1]).astype(float)
+    y_test = (split.y_test[keep_test] == digits[1]).astype(float)
     rng = np.random.default_rng(seed)
-    w0 = -4.0 * (X[y == 1].mean(axis=0) - X[y == 0].mean(axis=0)) + 0.01 * rng.normal(size=X.shape[1])
+    direction = X[y == 1].mean(axis=0) - X[y == 0].mean(axis=0)
+    w0 = -scale * direction / np.linalg.norm(direction) + 0.01 * rng.normal(size=X.shape[1])
     runs = []
     for name in ("sigmoid + MSE", "cross-entropy"):
         w, b = w0.copy(), 0.0

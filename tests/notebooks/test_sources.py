@@ -1,0 +1,72 @@
+"""The committed notebooks: sources clean and built from their scripts, releases in sync and leak-free."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from grader import authoring, pipeline
+from grader.specs import REGISTRY
+
+from .conftest import ROOT, lesson_params
+
+
+
+@pytest.mark.parametrize("lesson", lesson_params())
+def test_source_notebook_has_no_outputs(lesson):
+    nb = json.loads(pipeline.notebook_path(ROOT, "source", lesson.id).read_text())
+    dirty = [c.get("id") for c in nb["cells"]
+             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"clear the outputs of cells {dirty} before committing"
+
+
+@pytest.mark.parametrize("lesson", lesson_params())
+def test_source_notebook_matches_its_authoring_script(lesson):
+    assert authoring.build(lesson.id, ROOT, check=True), (
+        f"source/{lesson.id} differs from authoring/{lesson.id}.py: "
+        f"run `python -m grader.authoring {lesson.id}`")
+
+
+@pytest.mark.parametrize("lesson", lesson_params())
+def test_notebook_follows_the_curriculum_anatomy(lesson):
+    nb = json.loads(pipeline.notebook_path(ROOT, "source", lesson.id).read_text())
+    cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in nb["cells"]}
+    for name in lesson.functions:
+        sol, test = cells.get(name), cells.get(f"test_{name}")
+        assert sol is not None and sol["metadata"]["nbgrader"]["solution"], f"no solution cell for {name}"
+        assert f"def {name}(" in "".join(sol["source"])
+        assert test is not None and test["metadata"]["nbgrader"]["grade"], f"no test cell for {name}"
+        points = test["metadata"]["nbgrader"]["points"]
+        assert 1 <= points <= 3
+        source = "".join(test["source"])
+        assert source.startswith('"""') and source.splitlines()[0].endswith('"""'), "one-line docstring first"
+        hidden = source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0].strip()
+        assert hidden == f'__import__("grader").check("{name}", {name}, points={points:g})'
+        assert name in REGISTRY
+
+
+@pytest.mark.parametrize("lesson", lesson_params())
+def test_release_matches_a_fresh_generation(lesson, course):
+    committed = pipeline.notebook_path(ROOT, "release", lesson.id).read_text()
+    pipeline.generate(course, lesson.id, db=False)
+    fresh = pipeline.notebook_path(course, "release", lesson.id).read_text()
+    assert committed == fresh, f"release/{lesson.id} is stale: run `make release`"
+
+
+@pytest.mark.parametrize("lesson", lesson_params())
+def test_release_holds_no_solution_and_no_hidden_test(lesson):
+    released = json.loads(pipeline.notebook_path(ROOT, "release", lesson.id).read_text())
+    text = "\n".join("".join(c["source"]) for c in released["cells"])
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "import grader", '"grader"',
+                   "from grader", "solutions"):
+        assert marker not in text, f"release/{lesson.id} leaks {marker!r}"
+    source = json.loads(pipeline.notebook_path(ROOT, "source", lesson.id).read_text())
+    by_id = {c["id"]: c for c in released["cells"]}
+    for cell in source["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("solution"):
+            body = "".join(cell["source"]).split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            lines = [ln.strip() for ln in body.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+            stub = "".join(by_id[cell["id"]]["source"])
+            assert not any(ln in stub for ln in lines if len(ln) > 12), f"solution text of {cell['id']} leaked"
+            assert f'raise NotImplementedError("{cell["id"]} is not implemented yet' in stub
