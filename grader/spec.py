@@ -18,6 +18,7 @@ implicit group, "leaves its inputs unchanged", judged from every call made.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import time
 import warnings
@@ -137,7 +138,11 @@ class Runner:
         return outcome
 
     def case(self, case: Case) -> Outcome:
-        return self(case.args, case.kwargs)
+        """Call on a fixed case.  A generator in the case is copied, so every check replays the
+        same draws (probes that share one generator between calls pass it to ``run`` directly)."""
+        fresh = {k: copy.deepcopy(v) if isinstance(v, np.random.Generator) else v
+                 for k, v in case.kwargs.items()}
+        return self(case.args, fresh)
 
 
 @dataclass(frozen=True)

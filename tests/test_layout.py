@@ -39,14 +39,23 @@ def test_lessons_never_import_the_hidden_packages():
     assert not bad, f"students do not have these packages: {bad}"
 
 
+#: Marks the one kind of line allowed to use NumPy's global generator: a catalogued mistake
+#: ("uses the global generator") that the grader must recognise.
+MISTAKE_MARK = "# catalogued mistake: global generator"
+
+
 @pytest.mark.parametrize("package", ["solutions", "grader", "lessons"])
 def test_no_global_numpy_randomness(package):
     bad = []
     for path in sorted((ROOT / package).rglob("*.py")):
-        tree = ast.parse(path.read_text(), filename=str(path))
+        text = path.read_text()
+        lines = text.splitlines()
+        tree = ast.parse(text, filename=str(path))
         for node in ast.walk(tree):
             if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
                     and node.value.attr == "random" and getattr(node.value.value, "id", "") == "np"
                     and node.attr not in {"Generator", "default_rng", "get_state", "SeedSequence"}):
+                if package == "grader" and lines[node.lineno - 1].rstrip().endswith(MISTAKE_MARK):
+                    continue
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno} np.random.{node.attr}")
     assert not bad, "use an explicit rng (numpy.random.Generator):\n" + "\n".join(bad)

@@ -120,6 +120,11 @@ class Panel(widgets.VBox):
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
+        # Lay the figure out once, then keep that layout: recomputing a constrained layout on
+        # every redraw would triple the cost of an update.
+        if figure.get_layout_engine() is not None:
+            figure.draw_without_rendering()
+            figure.set_layout_engine("none")
 
     def values(self) -> dict[str, Any]:
         return {name: c.value for name, c in self.controls.items()}

@@ -11,6 +11,7 @@ notebook).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -19,26 +20,14 @@ from grader.specs import REGISTRY
 
 from .conftest import lesson_params
 
-#: Per lesson, two student solutions with a catalogued mistake each: subtle ones that pass the
-#: visible checks, so the hidden check must catch them and name them.
-PLANTED = {
-    "01-loss-functions": [
-        ("mse", "mean-over-rows", """
-def mse(y_pred, y_true):
-    y_pred, y_true = np.asarray(y_pred, dtype=float), np.asarray(y_true, dtype=float)
-    if y_pred.shape != y_true.shape:
-        raise ValueError("shapes differ")
-    squared = (y_pred - y_true) ** 2
-    if squared.ndim == 1:
-        return float(squared.mean())
-    return float(squared.sum(axis=1).mean())
-"""),
-        ("categorical_cross_entropy", "no-clip", """
-def categorical_cross_entropy(probs, y_onehot, eps=1e-12):
-    return float(np.mean(-np.sum(y_onehot * np.log(probs), axis=1)))
-"""),
-    ],
-}
+
+def _planted(lesson_id: str) -> list[tuple[str, str, str]]:
+    """The lesson's ``PLANTED`` list from ``tests/notebooks/planted/<lesson>.py``."""
+    path = Path(__file__).parent / "planted" / f"{lesson_id}.py"
+    assert path.is_file(), f"choose two subtle mistakes to plant in {path}"
+    namespace: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return namespace["PLANTED"]
 
 
 def _planted_notebook(source_path, mistakes, dest):
@@ -79,7 +68,7 @@ def _text(outputs):
 
 @pytest.mark.parametrize("lesson", lesson_params())
 def test_lesson_through_nbgrader(lesson, course, tmp_path):
-    assert lesson.id in PLANTED, f"choose two mistakes to plant for {lesson.id}"
+    planted_code = _planted(lesson.id)
     pipeline.generate(course, lesson.id)
     source = pipeline.notebook_path(course, "source", lesson.id)
     release = pipeline.notebook_path(course, "release", lesson.id)
@@ -88,7 +77,7 @@ def test_lesson_through_nbgrader(lesson, course, tmp_path):
     inverted = _validate(course, release, invert=True)
     assert not inverted.get("passed"), f"release tests pass without work: {inverted.get('passed')}"
 
-    planted = _planted_notebook(source, PLANTED[lesson.id], tmp_path / "planted.ipynb")
+    planted = _planted_notebook(source, planted_code, tmp_path / "planted.ipynb")
     for student, notebook in (("instructor", source), ("blank", release), ("mistaken", planted)):
         pipeline.submit(course, lesson.id, student, notebook)
         pipeline.autograde(course, lesson.id, student)
@@ -105,14 +94,14 @@ def test_lesson_through_nbgrader(lesson, course, tmp_path):
     assert not crashed, f"the student version crashes outside the graded cells: {crashed}"
 
     mistaken = pipeline.scores(course, lesson.id, "mistaken")
-    broken = {f"test_{name}" for name, _, _ in PLANTED[lesson.id]}
+    broken = {f"test_{name}" for name, _, _ in planted_code}
     outputs = _cell_outputs(pipeline.notebook_path(course, "autograded", lesson.id, "mistaken"))
     for gid, score in mistaken.items():
         if gid in broken:
             assert score.score < score.max_score, f"{gid} kept full marks with a planted mistake"
         else:
             assert score.score == score.max_score, f"{gid} lost points though only others were broken"
-    for name, key, _ in PLANTED[lesson.id]:
+    for name, key, _ in planted_code:
         text = _text(outputs[f"test_{name}"])
         errors = [o for o in outputs[f"test_{name}"] if o["output_type"] == "error"]
         assert not errors, f"the visible checks of {name} should not catch {key!r}:\n{text}"

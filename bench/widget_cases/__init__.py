@@ -1,0 +1,1 @@
+"""One module per lesson: ``CASES``, a list of :class:`bench.widgets.WidgetCase`."""
