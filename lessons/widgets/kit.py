@@ -10,6 +10,7 @@ slider does.
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -48,7 +49,10 @@ def new_figure(width: float = 8.0, height: float = 3.4, **kwargs) -> Figure:
         FigureCanvasAgg(fig)
     else:
         canvas = Canvas(fig)
-        FigureManager(canvas, 0)
+        with warnings.catch_warnings():
+            # ipympl 0.10's toolbar passes its canvas on to traitlets, which warns about it.
+            warnings.filterwarnings("ignore", "Passing unrecognized arguments", DeprecationWarning)
+            FigureManager(canvas, 0)
         canvas.header_visible = False
         canvas.footer_visible = False
         canvas.toolbar_position = "right"
