@@ -211,7 +211,8 @@ def sigmoid_grad(x):
     """
     x = _x(x)
     e = np.exp(-np.abs(x))
-    return np.asarray(e / np.square(1.0 + e), dtype=np.float64)
+    # Rounding can put e / (1 + e)**2 one ulp above its true maximum 1/4 near x = 0.
+    return np.asarray(np.minimum(e / np.square(1.0 + e), 0.25), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- ReLU family
