@@ -76,7 +76,6 @@ def generate(root: Path, lesson_id: str, *, db: bool = True) -> None:
         _checked(api(root).generate_assignment(lesson_id, force=True, create=True),
                  f"generate_assignment {lesson_id}")
         return
-    from nbgrader.apps import NbGraderAPI  # noqa: F401 - ensures nbgrader is importable
     from nbgrader.converters import GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.apps.api import capture_log

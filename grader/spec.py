@@ -305,11 +305,13 @@ class Raises:
 
 
 class Property:
-    """A custom check: ``probe(run, spec) -> data`` and ``judge(data, spec) -> None | str``.
+    """A custom check: ``probe(run, spec) -> data`` and ``judge(data, spec)``.
 
     ``judge`` returns ``None`` when the property holds, otherwise a sentence
-    saying what was seen.  ``mistake`` names the catalogued mistake a failure
-    points to, if any; its hint is shown with the failure.
+    saying what was seen, or a pair ``(sentence, mistake_key)`` when the
+    catalogued mistake behind the failure depends on what was seen (``None``
+    as the key for no hint).  ``mistake`` names the catalogued mistake a
+    plain-sentence failure points to, if any; its hint is shown with it.
     """
 
     def __init__(self, title: str, probe: Callable[[Runner, Spec], Any],
@@ -326,7 +328,8 @@ class Property:
         problem = self._judge(data, spec)
         if problem is None:
             return Verdict(self.title, True)
-        return Verdict(self.title, False, problem, spec.mistake(self.mistake_key))
+        detail, key = problem if isinstance(problem, tuple) else (problem, self.mistake_key)
+        return Verdict(self.title, False, detail, spec.mistake(key))
 
 
 UNCHANGED = "leaves its inputs unchanged"

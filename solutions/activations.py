@@ -27,7 +27,7 @@ Conventions shared by the module:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -46,7 +46,7 @@ from solutions import batching as ref
 from ..calls import Outcome
 from ..compare import describe, mismatch
 from ..properties import SEED, samples
-from ..spec import Case, Compare, Mistake, Raises, Runner, Spec, Verdict, failed_call
+from ..spec import Case, Compare, Mistake, Property, Raises, Runner, Spec, Verdict, failed_call
 from ..stats import chi2_uniform_problem
 
 _rng = np.random.default_rng(303)
@@ -56,53 +56,6 @@ MAX_BATCHES = 1000
 
 
 # --- helpers shared by the specs ------------------------------------------------------------------
-
-class _Check:
-    """A property group whose judge returns ``None``, a sentence, or ``(sentence, mistake_key)``.
-
-    Unlike :class:`grader.spec.Property`, the catalogued mistake shown with a
-    failure is chosen from what was seen (``None`` for no hint), so one group
-    can tell, say, sampling with replacement from a lost pairing.
-    """
-
-    def __init__(self, title: str, probe: Callable[[Runner, Spec], Any],
-                 judge: Callable[[Any, Spec], Any]):
-        self.title = title
-        self._probe = probe
-        self._judge = judge
-
-    def probe(self, run: Runner, spec: Spec) -> Any:
-        return self._probe(run, spec)
-
-    def judge(self, data: Any, spec: Spec) -> Verdict:
-        problem = self._judge(data, spec)
-        if problem is None:
-            return Verdict(self.title, True)
-        detail, key = problem if isinstance(problem, tuple) else (problem, None)
-        return Verdict(self.title, False, detail, spec.mistake(key))
-
-
-def _as_arrays(value: Any) -> Any:
-    """A NumPy scalar (what arithmetic on a 0-d array gives) as a 0-d array; tuples itemwise."""
-    if isinstance(value, np.generic) and not isinstance(value, (np.bool_, np.str_, np.bytes_)):
-        return np.asarray(value)
-    if isinstance(value, tuple):
-        return tuple(_as_arrays(v) for v in value)
-    return value
-
-
-class _ScalarFriendlyCompare(Compare):
-    """:class:`Compare` that accepts a NumPy scalar where the reference returns a 0-d array."""
-
-    def judge(self, data, spec):
-        return super().judge([_replace_value(o, _as_arrays(o.value)) for o in data], spec)
-
-
-def _replace_value(outcome: Outcome, value: Any) -> Outcome:
-    return Outcome(value=value, error=outcome.error, error_types=outcome.error_types,
-                   timed_out=outcome.timed_out, warnings=outcome.warnings, mutated=outcome.mutated,
-                   foreign=outcome.foreign)
-
 
 def _global_permutation(n: int) -> np.ndarray:
     """A permutation from NumPy's hidden global generator: the catalogued mistake "global-generator".
@@ -227,7 +180,7 @@ def _identical(a: Any, b: Any) -> bool:
 
 def _rng_discipline(title: str, args: tuple, kwargs: dict, order: Callable[[Any], Any] | None,
                     *, same_key: str, no_shuffle_key: str = "no-shuffle",
-                    valid: Callable[[Any], str | None] | None = None) -> _Check:
+                    valid: Callable[[Any], str | None] | None = None) -> Property:
     """Randomness only from ``rng``: same seed, same result; other seed, other result; global state untouched.
 
     ``order(value)`` reads the order of the samples from a result (``None``
@@ -274,11 +227,11 @@ def _rng_discipline(title: str, args: tuple, kwargs: dict, order: Callable[[Any]
                     "does not depend on the `rng` argument", no_shuffle_key if order is None else same_key)
         return None
 
-    return _Check(title, probe, judge)
+    return Property(title, probe, judge)
 
 
 def _uniform_orders(title: str, args: tuple, order: Callable[[Any], Any], n: int, draws: int, *,
-                    fixed_key: str, block: int | None = None) -> _Check:
+                    fixed_key: str, block: int | None = None) -> Property:
     """All ``n!`` orders equally likely over ``draws`` calls with fresh seeds (a chi-square test).
 
     A result that never leaves the original order points to the mistake
@@ -329,7 +282,7 @@ def _uniform_orders(title: str, args: tuple, order: Callable[[Any], Any], n: int
                         "shuffle-batch-order")
         return detail
 
-    return _Check(title, probe, judge)
+    return Property(title, probe, judge)
 
 
 def _shuffle_ids(value: Any) -> np.ndarray | None:
@@ -377,7 +330,7 @@ SHUFFLE_DATA = Spec(
     reference=ref.shuffle_data,
     outputs=("X_shuffled", "y_shuffled"),
     groups=(
-        _Check("returns every sample exactly once, each row still with its own target",
+        Property("returns every sample exactly once, each row still with its own target",
                _probe_shuffle_perm, _judge_shuffle_perm),
         _rng_discipline("draws its randomness from `rng` only (same seed, same order; another seed, "
                         "another order)", (_X_RNG, _Y_RNG), {}, _shuffle_ids, same_key="no-shuffle"),
@@ -663,12 +616,12 @@ MINIBATCHES = Spec(
             Case((_X_EDGE, _Y_EDGE, 0)),
             Case((_X_EDGE, _Y_EDGE, -2)),
         ], mistake="no-batch-size-check"),
-        _Check("with rng: one pass gives every sample exactly once, with its own target, in batches "
+        Property("with rng: one pass gives every sample exactly once, with its own target, in batches "
                "of batch_size (the last one smaller)", _probe_passes, _judge_passes),
         _rng_discipline("with rng: the order comes from `rng` only (same seed, same batches; another "
                         "seed, another order)", (_X_RNG, _Y_RNG, 4), {}, _batch_ids,
                         same_key="same-order"),
-        _Check("with rng: every call (every epoch) draws a new order", _probe_new_order,
+        Property("with rng: every call (every epoch) draws a new order", _probe_new_order,
                _judge_new_order),
         _uniform_orders("with rng: all 24 orders of 4 samples are equally likely", (_X4, _Y4, 2),
                         _batch_ids, n=4, draws=360, fixed_key="same-order", block=2),
@@ -820,20 +773,20 @@ SGD_STEP = Spec(
     name="sgd_step",
     reference=ref.sgd_step,
     groups=(
-        _ScalarFriendlyCompare("small hand-checkable inputs", [
+        Compare("small hand-checkable inputs", [
             Case((np.array([1.0, -2.0]), np.array([0.5, -1.0])), {"lr": 0.1},
                  label="the lesson's example: [0.95, -1.9]"),
             Case((np.array([3.0, 4.0]), np.zeros(2)), {"lr": 0.5}, label="zero gradient"),
             Case((np.array([0.25]), np.array([-2.0])), {"lr": 0.01}, label="one parameter"),
             Case((np.array(1.5), np.array(0.5)), {"lr": 0.2}, label="a 0-d theta"),
         ]),
-        _ScalarFriendlyCompare("random parameters of several shapes", [
+        Compare("random parameters of several shapes", [
             Case((_rng.normal(size=5), _rng.normal(size=5)), {"lr": 0.05}),
             Case((_rng.normal(size=(3, 4)), _rng.normal(size=(3, 4))), {"lr": 0.3}),
             Case((_rng.normal(size=(2, 3, 2)), _rng.normal(size=(2, 3, 2))), {"lr": 2.0}),
             Case((_rng.normal(size=(4, 1)), _rng.normal(size=(4, 1))), {"lr": 1e-3}),
         ]),
-        _ScalarFriendlyCompare("large and small magnitudes (no warnings)", [
+        Compare("large and small magnitudes (no warnings)", [
             Case((np.array([1e150, -1e150]), np.array([1e152, 3e151])), {"lr": 1e-3}),
             Case((np.array([1e-200, 2e-200]), np.array([1e-190, -1e-190])), {"lr": 1e-9}),
         ], atol=0.0, warn_free=True),
@@ -1150,12 +1103,12 @@ TRAIN_MINIBATCH_SGD = Spec(
             _train_case(*_regression(3, 5), 3, 0.05, 6, label="more features than samples"),
             _train_case(_X_FULL, _Y_FULL, 8, 0.1, 0, label="zero epochs"),
         ], rtol=1e-10, atol=1e-12),
-        _Check("losses[i] is the MSE on all the data after epoch i", _probe_losses, _judge_losses),
-        _Check("mini-batches of 4 with a small learning rate end near the least-squares solution",
+        Property("losses[i] is the MSE on all the data after epoch i", _probe_losses, _judge_losses),
+        Property("mini-batches of 4 with a small learning rate end near the least-squares solution",
                _probe_converge, _judge_converge),
-        _Check("each epoch uses every sample exactly once, with its own target", _probe_eye,
+        Property("each epoch uses every sample exactly once, with its own target", _probe_eye,
                _judge_eye),
-        _Check("the data are reshuffled every epoch", _probe_epoch_order, _judge_epoch_order),
+        Property("the data are reshuffled every epoch", _probe_epoch_order, _judge_epoch_order),
         _rng_discipline("the shuffling comes from `rng` only (same seed, same result; another seed, "
                         "another path)", _regression(10, 2), {"batch_size": 2, "lr": 0.05, "epochs": 3},
                         None, same_key="no-shuffle", valid=lambda value: _fit(value, 2, 3)[1]),

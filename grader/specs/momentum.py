@@ -15,7 +15,7 @@ into scalars, so a NumPy scalar returned for a 0-d array is accepted as that
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from solutions import momentum as ref
 
 from ..calls import Outcome
 from ..compare import describe, mismatch
-from ..spec import Case, Compare, Mistake, Runner, Spec, Verdict, failed_call
+from ..spec import Case, Compare, Mistake, Property, Runner, Spec, Verdict, failed_call
 
 _rng = np.random.default_rng(505)
 
@@ -46,36 +46,6 @@ def _as_arrays(value: Any) -> Any:
 
 def _normalized(outcome: Outcome) -> Outcome:
     return dataclasses.replace(outcome, value=_as_arrays(outcome.value))
-
-
-class _Compare(Compare):
-    """:class:`Compare` that accepts a NumPy scalar for a 0-d array."""
-
-    def judge(self, data, spec):
-        return super().judge([_normalized(o) for o in data], spec)
-
-
-class _Check:
-    """A custom group whose judge returns ``None`` or ``(detail, mistake_key_or_None)``.
-
-    Unlike :class:`grader.spec.Property`, the catalogued mistake a failure
-    points to may depend on what was seen.
-    """
-
-    def __init__(self, title: str, probe: Callable, judge: Callable):
-        self.title = title
-        self._probe = probe
-        self._judge = judge
-
-    def probe(self, run: Runner, spec: Spec):
-        return self._probe(run, spec)
-
-    def judge(self, data, spec: Spec) -> Verdict:
-        result = self._judge(data, spec)
-        if result is None:
-            return Verdict(self.title, True)
-        detail, key = result
-        return Verdict(self.title, False, detail, spec.mistake(key))
 
 
 def _pair(value: Any, shape: tuple) -> tuple[np.ndarray, np.ndarray] | None:
@@ -226,7 +196,7 @@ MOMENTUM_STEP = Spec(
     reference=ref.momentum_step,
     outputs=_OUTPUTS_V,
     groups=(
-        _Compare("the lesson's worked example (lr=0.1, default momentum 0.9)", [
+        Compare("the lesson's worked example (lr=0.1, default momentum 0.9)", [
             Case((np.array([1.0, -2.0]), np.array([2.0, 0.5]), np.zeros(2)), {"lr": 0.1},
                  label="first step from rest"),
             Case((np.array([0.8, -2.05]), np.array([2.0, 0.5]), np.array([-0.2, -0.05])), {"lr": 0.1},
@@ -234,7 +204,7 @@ MOMENTUM_STEP = Spec(
             Case((np.array([-0.1]), np.array([1.0]), np.array([-0.1])), {"lr": 0.1},
                  label="constant gradient: the step grows from 0.1 to 0.19"),
         ]),
-        _Compare("edge cases: zeros, momentum 0, lr 0, one parameter, a 0-d theta, non-square shapes", [
+        Compare("edge cases: zeros, momentum 0, lr 0, one parameter, a 0-d theta, non-square shapes", [
             Case((np.zeros(3), np.zeros(3), np.zeros(3)), {"lr": 0.1}, label="all zeros"),
             Case((np.array([0.5, -1.5, 2.0]), np.array([1.0, -2.0, 0.25]), np.array([0.3, 0.1, -0.2])),
                  {"lr": 0.2, "momentum": 0.0}, label="momentum 0: plain gradient descent"),
@@ -249,9 +219,9 @@ MOMENTUM_STEP = Spec(
             Case((_normal(1, 5), _normal(1, 5), 0.2 * _normal(1, 5)), {"lr": 0.15, "momentum": 0.95},
                  label="a (1, 5) row"),
         ]),
-        _Compare("random inputs of several shapes", _random_cases(
+        Compare("random inputs of several shapes", _random_cases(
             [(6,), (4, 3), (2, 3, 4), (10, 1)], "momentum")),
-        _Compare("very large and very small magnitudes (exact, no warnings)", [
+        Compare("very large and very small magnitudes (exact, no warnings)", [
             Case((np.array([1e150, -3e150]), np.array([2e150, 1e150]), np.array([5e149, -1e150])),
                  {"lr": 0.5, "momentum": 0.9}, label="magnitudes near 1e150"),
             Case((np.array([3e-150, -1e-150]), np.array([-2e-150, 4e-150]), np.array([1e-151, 2e-150])),
@@ -348,7 +318,7 @@ EMA_MOMENTUM_STEP = Spec(
     reference=ref.ema_momentum_step,
     outputs=_OUTPUTS_M,
     groups=(
-        _Compare("the lesson's worked example (lr=1.0, default beta 0.9)", [
+        Compare("the lesson's worked example (lr=1.0, default beta 0.9)", [
             Case((np.array([1.0, -2.0]), np.array([2.0, 0.5]), np.zeros(2)), {"lr": 1.0},
                  label="first step from rest: the same as classical momentum with lr=0.1"),
             Case((np.array([0.8, -2.05]), np.array([2.0, 0.5]), np.array([0.2, 0.05])), {"lr": 1.0},
@@ -356,7 +326,7 @@ EMA_MOMENTUM_STEP = Spec(
             Case((np.array([0.8, -2.05]), np.array([2.0, 0.5]), np.array([0.2, 0.05])),
                  {"lr": 0.25, "beta": 0.8}, label="second step, other rates"),
         ]),
-        _Compare("edge cases: zeros, beta 0, lr 0, one parameter, a 0-d theta, non-square shapes", [
+        Compare("edge cases: zeros, beta 0, lr 0, one parameter, a 0-d theta, non-square shapes", [
             Case((np.zeros(3), np.zeros(3), np.zeros(3)), {"lr": 0.1}, label="all zeros"),
             Case((np.array([0.5, -1.5, 2.0]), np.array([1.0, -2.0, 0.25]), np.array([0.3, 0.1, -0.2])),
                  {"lr": 0.2, "beta": 0.0}, label="beta 0: plain gradient descent"),
@@ -371,9 +341,9 @@ EMA_MOMENTUM_STEP = Spec(
             Case((_normal(1, 5), _normal(1, 5), 0.5 * _normal(1, 5)), {"lr": 1.5, "beta": 0.95},
                  label="a (1, 5) row"),
         ]),
-        _Compare("random inputs of several shapes", _random_cases(
+        Compare("random inputs of several shapes", _random_cases(
             [(6,), (4, 3), (2, 3, 4), (10, 1)], "beta", state_scale=1.0)),
-        _Compare("very large and very small magnitudes (exact, no warnings)", [
+        Compare("very large and very small magnitudes (exact, no warnings)", [
             Case((np.array([1e150, -3e150]), np.array([2e150, 1e150]), np.array([5e149, -1e150])),
                  {"lr": 0.5, "beta": 0.9}, label="magnitudes near 1e150"),
             Case((np.array([3e-150, -1e-150]), np.array([-2e-150, 4e-150]), np.array([1e-151, 2e-150])),
@@ -639,13 +609,13 @@ NESTEROV_STEP = Spec(
     reference=ref.nesterov_step,
     outputs=_OUTPUTS_V,
     groups=(
-        _Compare("the lesson's worked example (J = theta**2, lr=0.1, momentum 0.9)", [
+        Compare("the lesson's worked example (J = theta**2, lr=0.1, momentum 0.9)", [
             _n_case(np.array([1.0]), grad_x_squared, np.array([0.5]), lr=0.1, momentum=0.9,
                     label="look-ahead at 1.45: v = 0.16, theta = 1.16"),
             _n_case(np.array([1.0, -2.0]), grad_x_squared, np.zeros(2), lr=0.1,
                     label="first step from rest (default momentum)"),
         ]),
-        _Compare("edge cases: zeros, momentum 0, lr 0, a 0-d theta, non-square shapes", [
+        Compare("edge cases: zeros, momentum 0, lr 0, a 0-d theta, non-square shapes", [
             _n_case(np.zeros(3), grad_x_squared, np.zeros(3), lr=0.1, label="all zeros"),
             _n_case(np.array([0.5, -1.5, 2.0]), grad_double_well, np.array([0.3, 0.1, -0.2]),
                     lr=0.2, momentum=0.0, label="momentum 0: plain gradient descent"),
@@ -658,20 +628,20 @@ NESTEROV_STEP = Spec(
             _n_case(_normal(1, 5), grad_double_well, 0.5 * _normal(1, 5), lr=0.15, momentum=0.95,
                     label="a (1, 5) row"),
         ]),
-        _Compare("random inputs of several shapes and gradient functions", [
+        Compare("random inputs of several shapes and gradient functions", [
             _n_case(_normal(6), grad_double_well, 0.5 * _normal(6), lr=0.1, momentum=0.85),
             _n_case(_normal(4, 3), grad_wavy, 0.5 * _normal(4, 3), lr=0.25, momentum=0.7),
             _n_case(_normal(2, 3, 4), grad_double_well, 0.5 * _normal(2, 3, 4), lr=0.05),
             _n_case(_normal(10, 1), grad_x_squared, 0.5 * _normal(10, 1), lr=0.2, momentum=0.6),
         ]),
-        _Compare("very large and very small magnitudes (exact, no warnings)", [
+        Compare("very large and very small magnitudes (exact, no warnings)", [
             _n_case(np.array([1e150, -3e150]), grad_x_squared, np.array([5e149, -1e150]), lr=0.3,
                     momentum=0.9, label="magnitudes near 1e150"),
             _n_case(np.array([3e-150, -1e-150]), grad_x_squared, np.array([1e-151, 2e-150]), lr=0.1,
                     momentum=0.9, label="magnitudes near 1e-150"),
         ], warn_free=True),
-        _Check("calls grad_fn exactly once per step", _probe_calls, _judge_once),
-        _Check("takes the gradient at the look-ahead point theta + momentum * velocity",
+        Property("calls grad_fn exactly once per step", _probe_calls, _judge_once),
+        Property("takes the gradient at the look-ahead point theta + momentum * velocity",
                _probe_calls, _judge_where),
         _Path("20 steps along a narrow valley (condition number 25), feeding back the velocity you return",
               np.array([-3.0, 1.5]), np.zeros(2), {"lr": 0.03, "momentum": 0.9}, mode="grad_fn"),

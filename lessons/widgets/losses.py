@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..sigmoid import stable_sigmoid
-from .kit import PALETTE, NotReady, Panel, attempt, new_figure, slider
+from .kit import PALETTE, Panel, attempt, new_figure, slider
 
 _P = np.linspace(0.002, 0.998, 250)  # probabilities given to the true class
 _LOGITS = np.log(_P) - np.log1p(-_P)  # the logit z with sigmoid(z) = p
