@@ -59,3 +59,12 @@ def test_no_global_numpy_randomness(package):
                     continue
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno} np.random.{node.attr}")
     assert not bad, "use an explicit rng (numpy.random.Generator):\n" + "\n".join(bad)
+
+
+def test_code_passes_the_linter():
+    import subprocess
+
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run([str(ruff), "check", "--quiet", "grader", "lessons", "solutions", "bench", "tests",
+                             "authoring"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from grader import check
-from grader.calls import _FORBIDDEN_DIRS, call
+from grader.calls import call
 from grader.spec import judge_all, probe_all
 from grader.specs import REGISTRY
 
