@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import pipeline
+from . import leaks, pipeline
 from .course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,10 +24,37 @@ def _lessons(ids: list[str], root: Path) -> list[str]:
 
 def cmd_release(args) -> int:
     root = Path(args.course).resolve()
-    for lesson_id in _lessons(args.lessons, root):
+    lessons = _lessons(args.lessons, root)
+    refused = {i: leaks.source_problems(pipeline.notebook_path(root, "source", i)) for i in lessons}
+    refused = {i: p for i, p in refused.items() if p}
+    if refused:
+        for lesson_id, problems in refused.items():
+            print(f"refusing to release {lesson_id}:", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+        return 1
+    failures = 0
+    for lesson_id in lessons:
+        source = pipeline.notebook_path(root, "source", lesson_id)
+        release = pipeline.notebook_path(root, "release", lesson_id)
         pipeline.generate(root, lesson_id, db=False)
-        print(f"released {lesson_id} -> release/{lesson_id}/{lesson_id}.ipynb")
-    return 0
+        problems = leaks.release_problems(source, release)
+        if not args.no_validate:
+            failed = pipeline.validate(root, source).get("failed", [])
+            if failed:
+                problems.append(f"the instructor version fails {len(failed)} test cell(s)")
+            passed = pipeline.validate(root, release, invert=True).get("passed", [])
+            if passed:
+                problems.append(f"{len(passed)} test cell(s) of the release pass with no work done")
+        if problems:
+            failures += 1
+            print(f"{lesson_id}: released, but:", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+        else:
+            checked = "" if args.no_validate else " (instructor version passes, release fails every test)"
+            print(f"released {lesson_id} -> release/{lesson_id}/{lesson_id}.ipynb{checked}")
+    return 1 if failures else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     release = sub.add_parser("release", help="generate the student notebooks in release/ from source/")
     release.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
+    release.add_argument("--no-validate", action="store_true",
+                         help="skip running the notebooks (nbgrader validate and --invert)")
     release.set_defaults(func=cmd_release)
     return parser
 

@@ -90,6 +90,20 @@ def generate(root: Path, lesson_id: str, *, db: bool = True) -> None:
     _checked(capture_log(app), f"generate_assignment {lesson_id}")
 
 
+def validate(root: Path, notebook: Path, *, invert: bool = False) -> dict:
+    """``nbgrader validate`` (``--invert`` with ``invert=True``) on one notebook.
+
+    Returns nbgrader's results: ``failed`` lists test cells that fail (for an
+    instructor version that must be empty); with ``invert``, ``passed`` lists
+    test cells that pass without any work (for a release that must be empty).
+    """
+    from nbgrader.validator import Validator
+
+    validator = Validator(config=load_config(root))
+    validator.invert = invert
+    return validator.validate(str(notebook))
+
+
 def submit(root: Path, lesson_id: str, student: str, notebook: Path, *,
            timestamp: datetime | None = None) -> Path:
     """Place a student's notebook where ``nbgrader autograde`` looks for it.

@@ -40,14 +40,6 @@ def _planted_notebook(source_path, mistakes, dest):
     return dest
 
 
-def _validate(course, path, *, invert):
-    from nbgrader.validator import Validator
-
-    validator = Validator(config=pipeline.load_config(course))
-    validator.invert = invert
-    return validator.validate(str(path))
-
-
 def _cell_outputs(notebook_path):
     nb = json.loads(notebook_path.read_text())
     out = {}
@@ -73,8 +65,8 @@ def test_lesson_through_nbgrader(lesson, course, tmp_path):
     source = pipeline.notebook_path(course, "source", lesson.id)
     release = pipeline.notebook_path(course, "release", lesson.id)
 
-    assert not _validate(course, source, invert=False).get("failed"), "the instructor version fails a test"
-    inverted = _validate(course, release, invert=True)
+    assert not pipeline.validate(course, source).get("failed"), "the instructor version fails a test"
+    inverted = pipeline.validate(course, release, invert=True)
     assert not inverted.get("passed"), f"release tests pass without work: {inverted.get('passed')}"
 
     planted = _planted_notebook(source, planted_code, tmp_path / "planted.ipynb")
