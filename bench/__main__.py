@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import widgets
+from . import grading, widgets
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
@@ -37,6 +37,11 @@ def main() -> int:
     print("Widget updates (set the control, recompute, full redraw), milliseconds")
     print(_table(rows, [("lesson", "lesson", ""), ("widget", "widget", ""), ("control", "control", ""),
                         ("median", "median_ms", ".1f"), ("max", "max_ms", ".1f"), ("n", "updates", "d")]))
+    rows = grading.run()
+    results["checks"] = rows
+    print("\nOne check() of each reference function (what a hidden test cell costs), milliseconds")
+    print(_table(rows, [("lesson", "lesson", ""), ("function", "function", ""), ("median", "median_ms", ".1f")]))
+    print(f"total {sum(r['median_ms'] for r in rows) / 1000:.2f} s for all {len(rows)} functions")
     out = Path(__file__).resolve().parents[1] / "bench-results.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"\nwritten to {out.name}")
