@@ -18,7 +18,8 @@ c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
+# Parallel graders wait up to a minute for the gradebook instead of failing on a lock.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db") + "?timeout=60"
 
 # Released stubs name their function: NameStubs runs right after ClearSolutions.
 _steps = list(GenerateAssignment.class_traits()["preprocessors"].default())

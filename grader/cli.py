@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import leaks, pipeline
+from . import collect, grading, leaks, pipeline
 from .course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +57,54 @@ def cmd_release(args) -> int:
     return 1 if failures else 0
 
 
+def cmd_collect(args) -> int:
+    root = Path(args.course).resolve()
+    report = collect.collect(root, Path(args.path))
+    for label, items in (("added", report.added), ("replaced by a newer file", report.replaced),
+                         ("unchanged", report.unchanged), ("kept (the collected one is newer)", report.kept_newer)):
+        if items:
+            print(f"{label}: {len(items)}  ({', '.join(items[:6])}{' ...' if len(items) > 6 else ''})")
+    print(f"students registered: {len(report.students)}")
+    if report.unplaced:
+        print(f"could not place {len(report.unplaced)} file(s):")
+        for found in report.unplaced:
+            print(f"  - {found.name}: {found.reason}")
+    return 0
+
+
+def _ensure_generated(root: Path, lessons: list[str]) -> None:
+    with pipeline.gradebook(root) as gb:
+        known = {a.name for a in gb.assignments}
+    for lesson_id in lessons:
+        if lesson_id not in known:
+            pipeline.generate(root, lesson_id)
+
+
+def cmd_grade(args) -> int:
+    root = Path(args.course).resolve()
+    lessons = _lessons(args.lessons, root)
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+    _ensure_generated(root, lessons)
+    results = grading.grade(root, lessons, jobs=args.jobs)
+    failed = [r for r in results if not r.ok]
+    if not results:
+        print("nothing new to grade")
+    if results:
+        grading.feedback(root, results)
+    rows = grading.grades(root, lessons)
+    csv_path = grading.write_csv(root / "grades.csv", rows)
+    print()
+    print(grading.summary(rows, lessons))
+    print(f"\ngrades: {csv_path}\nfeedback: {root / 'feedback'}/<student>/<lesson>/<lesson>.html")
+    if failed:
+        print(f"\n{len(failed)} submission(s) could not be graded:", file=sys.stderr)
+        for r in failed:
+            print(f"  - {r.student} {r.lesson}: {r.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nncourse", description="Run the course: release, grade, check.")
     parser.add_argument("--course", default=str(ROOT), help="the course directory (default: this repository)")
@@ -66,6 +114,18 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--no-validate", action="store_true",
                          help="skip running the notebooks (nbgrader validate and --invert)")
     release.set_defaults(func=cmd_release)
+
+    coll = sub.add_parser("collect", help="import submissions from a folder or a .zip exported by an LMS",
+                          description="Files named <student>_<lesson>.ipynb, or <student>/<lesson>/*.ipynb. "
+                          "A newer submission already collected is never replaced by an older one.")
+    coll.add_argument("path", help="a folder or a .zip of submissions")
+    coll.set_defaults(func=cmd_collect)
+
+    grade = sub.add_parser("grade", help="autograde new or changed submissions in parallel, then write "
+                           "feedback and grades.csv")
+    grade.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
+    grade.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    grade.set_defaults(func=cmd_grade)
     return parser
 
 

@@ -50,7 +50,16 @@ def api(root: Path):
     return NbGraderAPI(coursedir=coursedir, config=config)
 
 
-def _checked(result: dict, what: str) -> dict:
+def gradebook(root: Path):
+    """The course's ``nbgrader.api.Gradebook`` (a context manager)."""
+    from nbgrader.api import Gradebook
+
+    _ensure_alembic_on_path()
+    config = load_config(root)
+    return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id)
+
+
+def checked(result: dict, what: str) -> dict:
     if not result.get("success"):
         detail = (result.get("error") or "") + "\n" + (result.get("log") or "")
         raise PipelineError(f"{what} failed:\n{detail.strip()}")
@@ -73,7 +82,7 @@ def generate(root: Path, lesson_id: str, *, db: bool = True) -> None:
     """``nbgrader generate_assignment``: write ``release/<lesson>/`` from ``source/<lesson>/``."""
     lesson(lesson_id)
     if db:
-        _checked(api(root).generate_assignment(lesson_id, force=True, create=True),
+        checked(api(root).generate_assignment(lesson_id, force=True, create=True),
                  f"generate_assignment {lesson_id}")
         return
     from nbgrader.converters import GenerateAssignment
@@ -87,7 +96,7 @@ def generate(root: Path, lesson_id: str, *, db: bool = True) -> None:
     coursedir.assignment_id = lesson_id
     app = GenerateAssignment(coursedir=coursedir, config=config)
     app.force = True
-    _checked(capture_log(app), f"generate_assignment {lesson_id}")
+    checked(capture_log(app), f"generate_assignment {lesson_id}")
 
 
 def validate(root: Path, notebook: Path, *, invert: bool = False) -> dict:
@@ -121,7 +130,7 @@ def submit(root: Path, lesson_id: str, student: str, notebook: Path, *,
 
 def autograde(root: Path, lesson_id: str, student: str) -> None:
     """``nbgrader autograde`` one student's submission of one lesson."""
-    _checked(api(root).autograde(lesson_id, student, force=True, create=True),
+    checked(api(root).autograde(lesson_id, student, force=True, create=True),
              f"autograde {lesson_id} for {student}")
 
 
@@ -134,11 +143,7 @@ class CellScore:
 
 def scores(root: Path, lesson_id: str, student: str) -> dict[str, CellScore]:
     """The autograded score of each test cell, read from the gradebook."""
-    from nbgrader.api import Gradebook
-
-    config = load_config(root)
-    db_url = config.CourseDirectory.db_url
-    with Gradebook(db_url, config.CourseDirectory.course_id) as gb:
+    with gradebook(root) as gb:
         submission = gb.find_submission_notebook(lesson_id, lesson_id, student)
         return {g.name: CellScore(g.name, float(g.score), float(g.max_score)) for g in submission.grades}
 
