@@ -46,9 +46,11 @@ def rng_discipline(case: Case, *, rng_arg: str = "rng", mistake: str | None = No
             problem = failed_call(data[key], what)
             if problem:
                 return problem
+            if data[key].value is None:
+                return f"{what} returned None: return the result"
         if data["global_touched"]:
             return (f"{what} used NumPy's global random generator (np.random.*); draw every random "
-                    f"number from the `{rng_arg}` argument, e.g. `{rng_arg}.normal(...)`")
+                    f"number from the `{rng_arg}` argument, e.g. `{rng_arg}.random(...)` or `{rng_arg}.normal(...)`")
         if not _same(data["same2"].value, data["same1"].value):
             return (f"two calls with generators seeded alike gave different results: draw every "
                     f"random number from the `{rng_arg}` argument")

@@ -94,6 +94,11 @@ def _fresh(value: Any) -> Any:
     return value
 
 
+def _replayable(value: Any) -> Any:
+    """A copy of a generator (the same draws every time it is used); anything else as it is."""
+    return copy.deepcopy(value) if isinstance(value, np.random.Generator) else value
+
+
 class Runner:
     """Calls the student's function for the probes, and stops early when it is hopeless.
 
@@ -140,9 +145,8 @@ class Runner:
     def case(self, case: Case) -> Outcome:
         """Call on a fixed case.  A generator in the case is copied, so every check replays the
         same draws (probes that share one generator between calls pass it to ``run`` directly)."""
-        fresh = {k: copy.deepcopy(v) if isinstance(v, np.random.Generator) else v
-                 for k, v in case.kwargs.items()}
-        return self(case.args, fresh)
+        return self(tuple(_replayable(a) for a in case.args),
+                    {k: _replayable(v) for k, v in case.kwargs.items()})
 
 
 @dataclass(frozen=True)
@@ -178,10 +182,15 @@ class Spec:
         return f"{self.name}({', '.join(parts)})"
 
     def run_trusted(self, fn: Callable, case: Case) -> Any:
-        """Run the reference (or a catalogued mistake) on a case, quietly."""
+        """Run the reference (or a catalogued mistake) on a case, quietly.
+
+        Generators in the case are copied, so every trusted run sees the same draws.
+        """
+        args = tuple(_replayable(a) for a in case.args)
+        kwargs = {k: _replayable(v) for k, v in case.kwargs.items()}
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            result = fn(*case.args, **case.kwargs)
+            result = fn(*args, **kwargs)
             if self.post is not None:
                 result = self.post(result)
         return to_plain(result)
