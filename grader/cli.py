@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from . import collect, grading, leaks, pipeline
+from . import collect, demo, grading, leaks, pipeline, selfcheck
 from .course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +106,27 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_selfcheck(args) -> int:
+    root = Path(args.course).resolve()
+    results = selfcheck.selfcheck(root, _lessons(args.lessons, root))
+    print(selfcheck.table(results))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_demo(args) -> int:
+    root = Path(args.course).resolve()
+    lessons = _lessons(args.lessons, root)
+    if args.keep:
+        work = Path(args.keep).resolve()
+        if work.exists() and any(work.iterdir()):
+            raise ValueError(f"{work} is not empty: give a new folder to --keep")
+        return demo.run(root, work, lessons, jobs=args.jobs)
+    with tempfile.TemporaryDirectory(prefix="nncourse-demo-") as tmp:
+        code = demo.run(root, Path(tmp), lessons, jobs=args.jobs)
+        print("(the temporary course is removed now; use --keep FOLDER to look at the feedback)")
+        return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nncourse", description="Run the course: release, grade, check.")
     parser.add_argument("--course", default=str(ROOT), help="the course directory (default: this repository)")
@@ -126,6 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
     grade.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     grade.set_defaults(func=cmd_grade)
+
+    check = sub.add_parser("selfcheck", help="prove the grading sound: instructor version full marks, release "
+                           "zero, every catalogued mistake caught, run time per notebook")
+    check.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
+    check.set_defaults(func=cmd_selfcheck)
+
+    dem = sub.add_parser("demo", help="the whole workflow on three sample students in a temporary course")
+    dem.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
+    dem.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    dem.add_argument("--keep", metavar="FOLDER", help="run in this new folder and keep it")
+    dem.set_defaults(func=cmd_demo)
     return parser
 
 
