@@ -7,19 +7,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import collect, demo, grading, leaks, pipeline, selfcheck
+from . import bundle, collect, demo, grading, leaks, pipeline, selfcheck
 from .course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _lessons(ids: list[str], root: Path) -> list[str]:
+def _lessons(ids: list[str], root: Path, kind: str = "source") -> list[str]:
+    """The lessons asked for (all that have a ``kind`` notebook by default), each checked to exist."""
     for lesson_id in ids:
         lesson(lesson_id)  # ValueError naming the known lessons
-    chosen = ids or [i for i in LESSON_IDS if pipeline.notebook_path(root, "source", i).is_file()]
-    missing = [i for i in chosen if not pipeline.notebook_path(root, "source", i).is_file()]
+    chosen = ids or [i for i in LESSON_IDS if pipeline.notebook_path(root, kind, i).is_file()]
+    missing = [i for i in chosen if not pipeline.notebook_path(root, kind, i).is_file()]
     if missing:
-        raise ValueError(f"no source notebook for {', '.join(missing)} under {root / 'source'}")
+        raise ValueError(f"no {kind} notebook for {', '.join(missing)} under {root / kind}")
+    if not chosen:
+        raise ValueError(f"no lesson has a {kind} notebook under {root / kind}")
     return chosen
 
 
@@ -106,6 +109,13 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_bundle(args) -> int:
+    root = Path(args.course).resolve()
+    out = bundle.build(root, Path(args.out), _lessons(args.lessons, root, kind="release"))
+    print(f"student bundle written to {out}")
+    return 0
+
+
 def cmd_selfcheck(args) -> int:
     root = Path(args.course).resolve()
     results = selfcheck.selfcheck(root, _lessons(args.lessons, root))
@@ -148,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
     grade.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     grade.set_defaults(func=cmd_grade)
+
+    bun = sub.add_parser("bundle", help="write the student bundle (release notebooks, the lessons package, "
+                         "a README) to a new folder or a .zip")
+    bun.add_argument("out", help="a new folder, or a file name ending in .zip")
+    bun.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all released)")
+    bun.set_defaults(func=cmd_bundle)
 
     check = sub.add_parser("selfcheck", help="prove the grading sound: instructor version full marks, release "
                            "zero, every catalogued mistake caught, run time per notebook")

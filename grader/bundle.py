@@ -1,0 +1,130 @@
+"""``nncourse bundle``: what students download, as a folder or a ``.zip``.
+
+The bundle holds the released notebooks, the ``lessons`` package with a
+``pyproject.toml`` of its own (so ``pip install .`` is all it takes) and a
+short README.  It never holds ``solutions``, ``grader``, a hidden test or a
+solution: :func:`problems` checks that, and :func:`build` refuses to finish
+a bundle that fails it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from . import leaks, pipeline
+from .course import LESSONS
+
+PYPROJECT = '''[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "nncourse-lessons"
+version = "{version}"
+description = "Student package of the course on training neural networks"
+requires-python = ">=3.11"
+dependencies = [
+    "numpy>=2.4",
+    "matplotlib>=3.11",
+    "ipywidgets>=8.1.9",
+    "ipympl>=0.10",
+    "ipykernel>=7.4",
+    "jupyterlab>=4.6",
+    "scikit-learn>=1.9",
+]
+
+[tool.setuptools.packages.find]
+include = ["lessons*"]
+'''
+
+README = """# Training neural networks: the student bundle
+
+Nine Jupyter notebooks in `notebooks/`, one per lesson, and the small `lessons`
+package they import (data, the demo network, plots, widgets, quick checks).
+
+## Set up (once)
+
+```sh
+python3 -m venv .venv
+.venv/bin/pip install .
+.venv/bin/jupyter lab notebooks
+```
+
+## Work through a lesson
+
+1. Open the lesson's notebook and run the cells from the top.
+2. In each cell that starts with `def`, replace the line
+   `raise NotImplementedError(...)` with your code and run the cell.
+3. Run the test cell below it: its visible checks tell you what is wrong.
+   Widgets and demos use your functions as soon as they work.
+4. Save the notebook and hand it in as your instructor asks. When it is
+   graded, hidden tests check more inputs and name the likely mistake.
+
+The lessons: {lessons}.
+"""
+
+
+def _version(root: Path) -> str:
+    for line in (Path(root) / "pyproject.toml").read_text().splitlines():
+        if line.startswith("version"):
+            return line.split("=", 1)[1].strip().strip('"')
+    return "0.0.0"
+
+
+def _write_tree(root: Path, dest: Path, lessons: list[str]) -> None:
+    shutil.copytree(Path(root) / "lessons", dest / "lessons",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints"))
+    (dest / "pyproject.toml").write_text(PYPROJECT.format(version=_version(root)))
+    titles = ", ".join(f"{item.id} ({item.title})" for item in LESSONS if item.id in lessons)
+    (dest / "README.md").write_text(README.format(lessons=titles))
+    for lesson_id in lessons:
+        target = dest / "notebooks" / lesson_id
+        target.mkdir(parents=True)
+        shutil.copy2(pipeline.notebook_path(root, "release", lesson_id), target / f"{lesson_id}.ipynb")
+
+
+def problems(root: Path, tree: Path, lessons: list[str]) -> list[str]:
+    """Reasons the bundle at ``tree`` would give students something hidden."""
+    found = []
+    for hidden in ("solutions", "grader", "source", "autograded", "gradebook.db"):
+        if any(p.name == hidden for p in tree.rglob(hidden)):
+            found.append(f"the bundle contains {hidden!r}")
+    for path in tree.rglob("*.py"):
+        text = path.read_text()
+        for word in ("import solutions", "from solutions", "import grader", "from grader"):
+            if word in text:
+                found.append(f"{path.relative_to(tree)} imports a hidden package ({word!r})")
+    for lesson_id in lessons:
+        notebook = tree / "notebooks" / lesson_id / f"{lesson_id}.ipynb"
+        found += [f"{lesson_id}: {p}" for p in
+                  leaks.release_problems(pipeline.notebook_path(root, "source", lesson_id), notebook)]
+    return found
+
+
+def build(root: Path, out: Path, lessons: list[str]) -> Path:
+    """Write the bundle to ``out`` (a new or empty folder, or a path ending in ``.zip``)."""
+    out = Path(out)
+    as_zip = out.suffix == ".zip"
+    if as_zip and out.exists():
+        raise ValueError(f"{out} exists: give a new file name (nothing is overwritten)")
+    if not as_zip and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(f"{out} exists and is not an empty folder (nothing is overwritten)")
+    with tempfile.TemporaryDirectory(prefix="nncourse-bundle-") as tmp:
+        tree = Path(tmp) / "nncourse-lessons"
+        tree.mkdir()
+        _write_tree(root, tree, lessons)
+        found = problems(root, tree, lessons)
+        if found:
+            raise ValueError("refusing to write a bundle that would leak:\n  - " + "\n  - ".join(found))
+        if as_zip:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+                for path in sorted(tree.rglob("*")):
+                    if path.is_file():
+                        z.write(path, Path("nncourse-lessons") / path.relative_to(tree))
+        else:
+            shutil.copytree(tree, out, dirs_exist_ok=True)
+    return out
