@@ -74,8 +74,10 @@ def write_export(root: Path, lessons: list[str], export: Path) -> dict[str, str]
     return planted
 
 
-def run(root: Path, work: Path, lessons: list[str], *, jobs: int | None = None, out=sys.stdout) -> int:
-    """The demo in ``work`` (a fresh folder); prints as it goes; returns 0 when all went as expected."""
+def run(root: Path, work: Path, lessons: list[str], *, jobs: int | None = None, out=None) -> int:
+    """The demo in ``work`` (a fresh folder); prints to ``out`` (stdout) as it goes; returns 0 when
+    every submission was graded."""
+    out = out or sys.stdout
     start = time.perf_counter()
     course = copy_course(root, work / "course", lessons)
     print(f"1. a copy of the course in {course}", file=out)

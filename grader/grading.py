@@ -111,13 +111,16 @@ def _bar(done: int, total: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
 
 
-def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress=sys.stderr) -> list[Result]:
+def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="stderr") -> list[Result]:
     """Autograde every new or changed submission of ``lessons`` with ``jobs`` worker processes.
+
+    Progress lines go to ``progress`` (a stream; standard error by default; ``None`` for silence).
 
     Returns one :class:`Result` per submission graded.  The generated
     assignments must exist in the gradebook (``nncourse grade`` makes sure).
     """
     root = Path(root).resolve()
+    progress = sys.stderr if progress == "stderr" else progress
     todo = pending(root, lessons)
     if not todo:
         return []

@@ -1,0 +1,40 @@
+"""nncourse selfcheck and demo, on real nbgrader runs of lesson 01."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from grader import cli, selfcheck
+from grader.spec import Mistake
+from grader.specs import REGISTRY
+
+pytestmark = pytest.mark.project
+LESSON = "01-loss-functions"
+
+
+def test_selfcheck_passes_and_reports_each_part(capsys):
+    assert cli.main(["selfcheck", LESSON]) == 0
+    out = capsys.readouterr().out
+    mistakes = sum(len(REGISTRY[f].mistakes) for f in ("mse", "mse_grad", "binary_cross_entropy",
+                                                      "categorical_cross_entropy", "accuracy"))
+    assert f"{mistakes}/{mistakes}" in out and "10/10" in out and "0/10" in out and "ok" in out
+
+
+def test_selfcheck_fails_when_a_mistake_goes_unnoticed(monkeypatch):
+    spec = REGISTRY["mse"]
+    unnoticed = Mistake("invisible", "a hint nobody prints", spec.reference)
+    monkeypatch.setitem(REGISTRY, "mse", dataclasses.replace(spec, mistakes=spec.mistakes + (unnoticed,)))
+    caught, total, problems = selfcheck.mistakes_caught(LESSON)
+    assert caught == total - 1
+    assert any("'invisible' keeps full marks" in p for p in problems)
+
+
+def test_demo_runs_the_whole_workflow(tmp_path, capsys):
+    assert cli.main(["demo", LESSON, "--jobs", "2", "--keep", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "complete" in out and "partial" in out and "blank" in out
+    assert "10 / 10" in out and " 0 / 10" in out
+    assert (tmp_path / "demo" / "course" / "feedback" / "partial" / LESSON / f"{LESSON}.html").is_file()
+    assert cli.main(["demo", LESSON, "--keep", str(tmp_path / "demo")]) == 1  # not empty: refused
