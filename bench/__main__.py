@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import grading, network, widgets
+from . import autograde, grading, network, widgets
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
@@ -50,6 +50,10 @@ def main() -> int:
     print("\nOne check() of each reference function (what a hidden test cell costs), milliseconds")
     print(_table(rows, [("lesson", "lesson", ""), ("function", "function", ""), ("median", "median_ms", ".1f")]))
     print(f"total {sum(r['median_ms'] for r in rows) / 1000:.2f} s for all {len(rows)} functions")
+    rows = autograde.run()
+    results["autograde"] = rows
+    print("\nAutograding (seconds; ratios where the line says so)")
+    print(_table(rows, [("measure", "measure", ""), ("value", "seconds", ".2f")]))
     out = Path(__file__).resolve().parents[1] / "bench-results.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"\nwritten to {out.name}")
