@@ -198,21 +198,38 @@ class Spec:
     def expected(self, case: Case) -> Any:
         return self.run_trusted(self.reference, case)
 
-    def diagnose(self, case: Case, received: Any, *, rtol: float, atol: float) -> Mistake | None:
-        """The first catalogued mistake whose output on ``case`` equals ``received``."""
+    def diagnose(self, case: Case, received: Any, *, rtol: float, atol: float,
+                 others: Sequence[tuple[Case, Any]] = ()) -> Mistake | None:
+        """The catalogued mistake whose output on ``case`` equals ``received``.
+
+        When several match there, ``others`` (more cases with the student's
+        results on them) picks the one that also explains those; failing
+        that, the first in catalogue order.
+        """
         expected = self.expected(case)
-        for m in self.mistakes:
-            if not m.matchable:
-                continue
-            try:
-                wrong = self.run_trusted(m.fn, case)
-            except Exception:
-                continue
-            if compare.mismatch(wrong, expected, rtol=rtol, atol=atol) is None:
-                continue  # this mistake makes no difference on this case
-            if compare.mismatch(received, wrong, rtol=rtol, atol=atol) is None:
-                return m
-        return None
+        candidates = [m for m in self.mistakes if m.matchable and self._explains(m, case, received, expected,
+                                                                               rtol, atol)]
+        if len(candidates) > 1 and others:
+            consistent = [m for m in candidates
+                          if all(self._agrees(m, c, value, rtol, atol) for c, value in others)]
+            candidates = consistent or candidates
+        return candidates[0] if candidates else None
+
+    def _explains(self, mistake: Mistake, case: Case, received: Any, expected: Any, rtol: float,
+                  atol: float) -> bool:
+        try:
+            wrong = self.run_trusted(mistake.fn, case)
+        except Exception:
+            return False
+        if compare.mismatch(wrong, expected, rtol=rtol, atol=atol) is None:
+            return False  # this mistake makes no difference on this case
+        return compare.mismatch(received, wrong, rtol=rtol, atol=atol) is None
+
+    def _agrees(self, mistake: Mistake, case: Case, received: Any, rtol: float, atol: float) -> bool:
+        try:
+            return compare.mismatch(received, self.run_trusted(mistake.fn, case), rtol=rtol, atol=atol) is None
+        except Exception:
+            return False
 
 
 def failed_call(outcome: Outcome, what: str) -> str | None:
@@ -276,7 +293,8 @@ class Compare:
             expected = spec.expected(case)
             problem = compare.mismatch(received, expected, rtol=rtol, atol=atol, outputs=spec.outputs)
             if problem:
-                mistake = spec.diagnose(case, received, rtol=rtol, atol=atol)
+                others = [(c, o.value) for c, o in zip(self.cases, data) if c is not case and o.ok]
+                mistake = spec.diagnose(case, received, rtol=rtol, atol=atol, others=others)
                 return Verdict(self.title, False, f"{what}: {problem}", mistake)
             if self.warn_free and outcome.warnings:
                 mistake = spec.diagnose(case, received, rtol=rtol, atol=atol)
