@@ -90,7 +90,9 @@ class Panel(widgets.VBox):
     Parameters
     ----------
     controls : dict of str to ipywidgets.Widget
-        The controls, by name; moving any of them calls ``update``.
+        The controls, by name; moving any of them calls ``update``.  A
+        ``widgets.Button`` passes the number of times it was clicked (so a
+        "resample" button gives ``update`` a new value on every click).
     figure : matplotlib.figure.Figure
         Created with :func:`new_figure`.
     update : callable
@@ -121,8 +123,12 @@ class Panel(widgets.VBox):
             view,
         ]
         super().__init__(children)
-        for control in controls.values():
-            control.observe(self._on_change, names="value")
+        self._clicks = {name: 0 for name, c in controls.items() if isinstance(c, widgets.Button)}
+        for name, control in controls.items():
+            if isinstance(control, widgets.Button):
+                control.on_click(lambda _button, name=name: self.click(name))
+            else:
+                control.observe(self._on_change, names="value")
         self.refresh()
         # Lay the figure out once, then keep that layout: recomputing a constrained layout on
         # every redraw would triple the cost of an update.
@@ -131,7 +137,13 @@ class Panel(widgets.VBox):
             figure.set_layout_engine("none")
 
     def values(self) -> dict[str, Any]:
-        return {name: c.value for name, c in self.controls.items()}
+        return {name: self._clicks[name] if name in self._clicks else c.value
+                for name, c in self.controls.items()}
+
+    def click(self, name: str) -> None:
+        """Press the button control ``name`` (what a student's click does)."""
+        self._clicks[name] += 1
+        self.refresh()
 
     def _on_change(self, change) -> None:
         self.refresh()
