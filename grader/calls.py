@@ -152,6 +152,14 @@ def _time_limit(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _nested_code(code: types.CodeType) -> Iterable[types.CodeType]:
+    """A code object and those defined inside it (comprehensions, generator expressions, lambdas)."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _nested_code(const)
+
+
 class _ForeignWatch:
     """A profile hook that notes the first call into the course's own packages.
 
@@ -166,7 +174,8 @@ class _ForeignWatch:
         self.allowed = {c.__code__ for c in allowed if isinstance(c, types.FunctionType)}
         # Grader code that runs the student's code (a ``post`` consuming a generator): not itself
         # a foreign call, but unlike ``allowed`` it does not excuse what runs beneath it.
-        self.transparent = {c.__code__ for c in transparent if isinstance(c, types.FunctionType)}
+        self.transparent = {code for c in transparent if isinstance(c, types.FunctionType)
+                            for code in _nested_code(c.__code__)}
         self.found: str | None = None
         self._verdicts: dict[types.CodeType, str | None] = {}
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..data import load_digits
 from ..sigmoid import stable_sigmoid
-from ..widgets.kit import PALETTE, NotReady, attempt, new_figure
+from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def plot_histories(runs: list[History]):
 
 
 def demo(mse, mse_grad, binary_cross_entropy, accuracy):
-    """Run the demo and return its figure, or a note naming the function to implement first."""
+    """Run the demo and return its figure as an image, or a note naming the function to implement first."""
     try:
         runs = train_from_bad_start(mse, mse_grad, binary_cross_entropy, accuracy)
     except NotReady as exc:
@@ -90,4 +90,4 @@ def demo(mse, mse_grad, binary_cross_entropy, accuracy):
     fig = plot_histories(runs)
     summary = ", ".join(f"{r.name}: test accuracy {r.test_accuracy[-1]:.1%}" for r in runs)
     fig.suptitle(summary, fontsize=9)
-    return fig
+    return as_image(fig)

@@ -70,6 +70,16 @@ def test_calling_the_reference_scores_zero(capsys, name, _):
     assert "own work" in out and "solutions" in out
 
 
+@pytest.mark.parametrize("name,_", SPEC_NAMES)
+def test_no_grader_code_runs_under_the_watch(capsys, name, _):
+    """Grading the reference with only ``grader`` forbidden: any grader code that runs as if it were
+    the student's (a post step, a comprehension inside one) would cost the student everything."""
+    from grader.check import grade as grade_with
+
+    score = grade_with(name, REGISTRY[name].reference, 2, forbidden=("grader",))
+    assert score == 2, capsys.readouterr().out
+
+
 @pytest.mark.parametrize("name,key", MISTAKES[:3])
 def test_calling_the_grader_scores_zero(capsys, name, key):
     assert check(name, REGISTRY[name].mistake(key).fn, points=2) == 0

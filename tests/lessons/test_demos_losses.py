@@ -24,3 +24,8 @@ def test_cross_entropy_recovers_and_mse_stalls():
 def test_demo_names_the_stub_to_implement():
     note = demo(losses.mse, stub("mse_grad"), losses.binary_cross_entropy, losses.accuracy)
     assert "Implement `mse_grad` first" in note.data
+
+
+def test_demo_returns_an_image_every_front_end_shows():
+    image = demo(losses.mse, losses.mse_grad, losses.binary_cross_entropy, losses.accuracy)
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
