@@ -267,7 +267,9 @@ class StaticBackdrop(Artist):
             for _, artist in self._static:
                 artist.set_visible(False)
             self._active = True
-        if not hasattr(renderer, "copy_from_bbox"):
+        if not hasattr(renderer, "copy_from_bbox") or "draw_path" in vars(renderer):
+            # Vector output, or savefig's dry run (matplotlib then shadows the renderer's drawing
+            # methods on the instance, and copied pixels would be blank): draw, cache nothing.
             self._draw_static(renderer)
             return
         key = (renderer.width, renderer.height, self.figure.dpi,
