@@ -45,6 +45,10 @@ def cases() -> list[WidgetCase]:
 def time_updates(case: WidgetCase, repeats: int = 3) -> list[float]:
     """Seconds per update (set value, then draw), over every value, ``repeats`` times."""
     panel = case.build()
+    # ipympl also encodes a full PNG per draw until a browser connects (which switches it off):
+    # that cost is not the student's, so leave it out.
+    if hasattr(panel.figure.canvas, "syncing_data_url"):
+        panel.figure.canvas.syncing_data_url = False
     control = panel.controls[case.control]
     panel.figure.canvas.draw()  # the first draw sets up fonts and caches
     times = []
