@@ -1,13 +1,37 @@
-"""Lesson 01: correct implementations written differently from the reference get full marks."""
+"""Lesson 01: correct implementations written differently from the reference get full marks, and the
+messages name the failing input and the likely mistake."""
 
 from __future__ import annotations
 
+import json
 import math
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from grader.check import evaluate
+from grader.course import lesson
+from grader.specs import REGISTRY
+
 pytestmark = pytest.mark.lesson01
+
+LESSON = lesson("01-loss-functions")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _notebook_solutions(lesson_id: str) -> dict:
+    """The instructor's solution of every graded function, from the committed source notebook."""
+    path = ROOT / "source" / lesson_id / f"{lesson_id}.ipynb"
+    found = {}
+    for cell in json.loads(path.read_text())["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell["cell_type"] == "code":
+            namespace = {"np": np}
+            exec(compile("".join(cell["source"]), f"<solution {meta['grade_id']}>", "exec"), namespace)
+            found[meta["grade_id"]] = namespace[meta["grade_id"]]
+    return found
 
 
 def mse_loop(y_pred, y_true):
@@ -26,6 +50,13 @@ def mse_dot(y_pred, y_true):
         raise ValueError("shapes differ")
     d = (y_pred - y_true).ravel()
     return float(d @ d / d.size)
+
+
+def mse_norm(y_pred, y_true):
+    y_pred, y_true = np.asarray(y_pred, dtype=float), np.asarray(y_true, dtype=float)
+    if y_pred.shape != y_true.shape:
+        raise ValueError("shapes differ")
+    return float(np.linalg.norm((y_pred - y_true).ravel()) ** 2 / y_pred.size)
 
 
 def mse_grad_loop(y_pred, y_true):
@@ -82,12 +113,17 @@ def accuracy_count(probs, y_onehot):
 
 
 VARIANTS = {
-    "mse": [mse_loop, mse_dot],
+    "mse": [mse_loop, mse_dot, mse_norm],
     "mse_grad": [mse_grad_loop, mse_grad_scaled],
     "binary_cross_entropy": [bce_loop, bce_log1p],
     "categorical_cross_entropy": [cce_loop, cce_einsum],
     "accuracy": [accuracy_loop, accuracy_count],
 }
+
+
+def test_every_graded_function_has_variants():
+    assert set(VARIANTS) == set(LESSON.functions)
+    assert all(len(fns) >= 2 for fns in VARIANTS.values())
 
 
 @pytest.mark.parametrize("name,fn", [(n, f) for n, fs in VARIANTS.items() for f in fs],
@@ -104,3 +140,76 @@ def test_partial_credit_names_the_failing_input(grade):
     score, message = grade("mse", mse_no_check, points=2)
     assert 0 < score < 2
     assert "mismatched shapes raise ValueError" in message and "returned" in message
+
+
+@pytest.mark.parametrize("name", LESSON.functions)
+def test_the_notebooks_own_solutions_get_full_marks(grade, name):
+    fn = _notebook_solutions(LESSON.id)[name]
+    score, message = grade(name, fn, points=3)
+    assert score == 3, message
+
+
+@pytest.mark.parametrize("name", LESSON.functions)
+def test_one_check_of_the_reference_is_fast(name):
+    spec = REGISTRY[name]
+    evaluate(name, spec.reference, forbidden=("lessons",))  # warm caches
+    start = time.perf_counter()
+    report = evaluate(name, spec.reference, forbidden=("lessons",))
+    elapsed = time.perf_counter() - start
+    assert report.score(1) == 1
+    assert elapsed < 0.5, f"checking {name} took {elapsed:.2f} s"
+
+
+def test_mean_over_rows_is_named_even_with_a_shape_check(grade):
+    def mse_rows(y_pred, y_true):
+        y_pred, y_true = np.asarray(y_pred, dtype=float), np.asarray(y_true, dtype=float)
+        if y_pred.shape != y_true.shape:
+            raise ValueError("shapes differ")
+        squared = (y_pred - y_true) ** 2
+        return float(squared.mean()) if squared.ndim == 1 else float(squared.sum(axis=1).mean())
+
+    score, message = grade("mse", mse_rows, points=2)
+    assert 0 < score < 2
+    assert "[ok]   the lesson's worked example" in message
+    assert REGISTRY["mse"].mistake("mean-over-rows").hint in message
+    assert REGISTRY["mse"].mistake("sum-not-mean").hint not in message
+
+
+def test_mse_grad_without_the_2_fails_finite_differences(grade):
+    def mse_grad_half(y_pred, y_true):
+        return mse_grad_scaled(y_pred, y_true) / 2
+
+    score, message = grade("mse_grad", mse_grad_half, points=2)
+    assert "[fail] agrees with finite differences of the MSE: on arrays of shape (3, 4)" in message
+    assert REGISTRY["mse_grad"].mistake("missing-2").hint in message
+
+
+def test_a_fixed_eps_is_named(grade):
+    def bce_fixed(p, y, eps=1e-12):
+        return bce_log1p(p, y)
+
+    score, message = grade("binary_cross_entropy", bce_fixed, points=2)
+    assert 0 < score < 2
+    assert "eps=0.001" in message
+    assert REGISTRY["binary_cross_entropy"].mistake("eps-ignored").hint in message
+
+
+def test_unclipped_categorical_cross_entropy_is_named(grade):
+    def cce_unclipped(probs, y_onehot, eps=1e-12):
+        return float(np.mean(-np.sum(y_onehot * np.log(probs), axis=1)))
+
+    score, message = grade("categorical_cross_entropy", cce_unclipped, points=3)
+    assert 0 < score < 3
+    assert "[ok]   the lesson's worked numbers" in message
+    assert REGISTRY["categorical_cross_entropy"].mistake("no-clip").hint in message
+
+
+def test_accuracy_by_thresholding_at_one_half_is_named(grade):
+    def accuracy_half(probs, y_onehot):
+        true = np.argmax(y_onehot, axis=1)
+        return float(np.mean(np.asarray(probs)[np.arange(len(true)), true] > 0.5))
+
+    score, message = grade("accuracy", accuracy_half, points=1)
+    assert 0 < score < 1
+    assert "[ok]   the lesson's worked numbers" in message  # they have two classes
+    assert REGISTRY["accuracy"].mistake("threshold-half").hint in message
