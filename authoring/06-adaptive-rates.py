@@ -1,0 +1,702 @@
+"""Lesson 06, AdaGrad, RMSProp and Adam: the cells of source/06-adaptive-rates/06-adaptive-rates.ipynb.
+
+Rebuild the notebook with ``python -m grader.authoring 06-adaptive-rates``.
+"""
+
+from grader.authoring import code, free_code, graded_test, markdown, solution
+
+CELLS = [
+    markdown("title", r"""
+# Lesson 06 · AdaGrad, RMSProp and Adam
+
+Gradient descent moves every parameter by the same multiple of its gradient, $\eta\, g$. One number,
+the learning rate $\eta$, has to suit millions of parameters whose gradients may differ in size by
+factors of a thousand: the weights of a layer deep in the network and of the last layer, the weight of
+a pixel that is almost always blank and of one that is almost always lit. A rate small enough for the
+steepest direction crawls along the flat ones; a rate large enough for the flat ones blows up the steep
+ones. Momentum (lesson 05) helps along directions where the gradient keeps its sign, but it keeps a
+single learning rate.
+
+The methods of this lesson give **every parameter its own learning rate**, computed from the history
+of that parameter's own gradients: divide the gradient by a running measure of its typical size, and
+every parameter takes steps of about the same length, $\eta$, whatever the scale of its gradient.
+
+In this lesson you will implement
+
+* `adagrad_step`, which divides by the root of the **sum** of all past squared gradients;
+* `rmsprop_step`, which divides by the root of a **moving average** of them, and so forgets;
+* `adam_step`, which adds momentum's moving average of the gradients and **corrects both averages**
+  for their start at zero: the most used optimizer in deep learning.
+
+Along the way you will see exactly where the small constant $\epsilon$ goes (libraries disagree), and
+check the bias correction with numbers. A widget then races your three optimizers against gradient
+descent and momentum on three small surfaces, and a demo trains a network on real handwritten digits
+with each of them.
+
+**How this notebook works.** Each function you write sits alone in a cell that starts with `def`.
+Replace the line `raise NotImplementedError(...)` with your code, run the cell, then run the test cell
+below it. The visible checks in the test cell catch most slips; when you submit, hidden tests check
+more inputs and tell you the likely mistake. Run the cells from top to bottom.
+"""),
+    code("setup", r"""
+import numpy as np
+
+from lessons.checks import assert_close, assert_shape, assert_unchanged
+from lessons.demos.adaptive import demo
+from lessons.widgets.adaptive import adaptive_race_widget
+"""),
+    markdown("scale_problem", r"""
+## 1. One learning rate for every parameter
+
+Take a valley of two parameters that is a hundred times steeper across than along:
+
+$$
+J(x, y) = \tfrac12 \left( 0.1\, x^2 + 10\, y^2 \right), \qquad
+\nabla J = \begin{bmatrix} 0.1\, x \\ 10\, y \end{bmatrix} .
+$$
+
+At the point $(x, y) = (-1.8, 1)$ the gradient is $(-0.18, 10)$. A gradient step moves $x$ by
+$0.18\,\eta$ and $y$ by $10\,\eta$: the parameter that is far from its best value ($x$, 1.8 away)
+gets the *small* step, because its direction is flat. Lesson 05 showed the consequence: $\eta$ must
+stay below $2/10 = 0.2$ or the steep coordinate $y$ diverges, and then $x$ shrinks by a factor of
+only $1 - 0.1\,\eta \ge 0.98$ per step.
+
+Now divide each coordinate of the gradient by its own size. The step becomes $\eta \cdot (-1, 1)$:
+both parameters move by $\eta$, towards the minimum, whatever the slopes. Dividing by the *current*
+gradient alone would throw away all information about its size (and explode where the gradient is
+zero), so the methods below divide by the **root of a running sum or average of the squares** of each
+parameter's past gradients. The step of parameter $i$ becomes
+
+$$
+\Delta\theta_i = -\frac{\eta}{\epsilon + \sqrt{r_i}}\; g_i ,
+$$
+
+where $r_i$ accumulates the squares $g_i^2$, and $\epsilon$ is a tiny constant that keeps the division
+defined while $r_i$ is still 0. The factor $\eta / (\epsilon + \sqrt{r_i})$ is parameter $i$'s
+**effective learning rate**. All operations are element-wise: `grad ** 2` squares each entry,
+`np.sqrt(r)` takes each entry's root, and nothing mixes the parameters.
+
+A note on names: texts use $\alpha$, $\eta$ or $\epsilon$ for the learning rate, and some use $\delta$
+for the small constant. This course writes $\eta$ in formulas and `lr` in code, and keeps $\epsilon$
+(`eps`) for the small constant.
+"""),
+    markdown("adagrad_intro", r"""
+## 2. AdaGrad: divide by the root of the sum of squares
+
+AdaGrad (Duchi, Hazan and Singer, 2011) keeps, for every parameter, the **sum** of its squared
+gradients since the start of training:
+
+$$
+r_t = r_{t-1} + g_t^2, \qquad
+\theta_t = \theta_{t-1} - \frac{\eta}{\epsilon + \sqrt{r_t}}\, g_t, \qquad r_0 = 0 ,
+$$
+
+with $g_t$ the gradient at $\theta_{t-1}$. Note the order: the new square is added *first*, and the
+step divides by the root of the **new** sum.
+
+**What it does.**
+
+* *The first step has size $\eta$.* From $r_0 = 0$, $r_1 = g_1^2$ and the step is
+  $\eta\, g_1 / (\epsilon + |g_1|) \approx \eta \cdot \operatorname{sign}(g_1)$: every parameter with a
+  nonzero gradient moves by almost exactly $\eta$, whether its gradient is $10^{-3}$ or $10^{3}$. A
+  parameter whose gradient is 0 does not move.
+* *No step is ever longer than $\eta$*, since $\sqrt{r_t} \ge |g_t|$.
+* *Scale does not matter.* Multiply every gradient by 100 and $r$ grows by $100^2$, so $\sqrt r$ by 100:
+  the steps are unchanged (up to $\epsilon$).
+* *Rare gradients keep large rates.* A parameter whose gradient is usually 0 (the weight of a pixel
+  that is almost always blank, a rare word in a text model) keeps a small $r$ and so a large effective
+  learning rate: when its gradient is finally nonzero it still moves by up to $\eta$, while the
+  parameters updated at every step have long slowed down. That was AdaGrad's original selling point.
+* *The steps only shrink.* $r$ never decreases. Under a constant gradient $g$, $r_k = k\, g^2$, so step
+  $k$ has size $\eta / \sqrt k$: $\eta$, $0.707\,\eta$, $0.577\,\eta$, $0.5\,\eta$, ... After $k$ steps
+  the distance covered is about $2\eta\sqrt k$ (after 100 steps, $18.6\,\eta$ instead of $100\,\eta$).
+  On convex problems this decay is what AdaGrad's convergence guarantees rest on; in a deep network,
+  an early phase of large gradients shrinks the learning rates for good, and training can stall long
+  before the end.
+
+### Worked numbers
+
+Two parameters, $\theta = [1, -2]$, gradient $g = [3, -4]$, accumulated $r = [16, 9]$ and $\eta = 0.5$:
+
+$$
+r_{\text{new}} = [16 + 9,\; 9 + 16] = [25, 25], \qquad \sqrt{r_{\text{new}}} = [5, 5],
+$$
+
+$$
+\theta_{\text{new}} = [1, -2] - 0.5 \cdot \left[\tfrac{3}{5}, \tfrac{-4}{5}\right]
+= [1 - 0.3,\; -2 + 0.4] = [0.7, -1.6] .
+$$
+
+($\epsilon = 10^{-7}$ changes these numbers by less than $10^{-8}$.)
+"""),
+    markdown("epsilon", r"""
+### Where the epsilon goes
+
+The small constant can be added **outside** the square root, as above, or **inside** it:
+
+$$
+\text{outside: } \frac{\eta\, g}{\epsilon + \sqrt{r}} \qquad\qquad
+\text{inside: } \frac{\eta\, g}{\sqrt{r + \epsilon}} .
+$$
+
+Both keep the division defined, and texts use both: of the two source notes this course grew from,
+one writes it outside and the other inside. They are *different algorithms*, and this course uses
+**outside**, as PyTorch does (`torch.optim.Adagrad`, `torch.optim.RMSprop` and `torch.optim.Adam`).
+Keras 3 puts it **inside** for `Adagrad` and `RMSprop` (and its `Adagrad` also starts $r$ at 0.1
+instead of 0).
+
+When does the difference show? The inside form never lets the denominator drop below
+$\sqrt\epsilon$, which for $\epsilon = 10^{-7}$ is about $3.2 \times 10^{-4}$; the outside form goes
+down to $\epsilon$ itself. So the two agree while $\sqrt r \gg \sqrt\epsilon$, that is for gradients
+well above $3 \times 10^{-4}$, and part company below. Check it on a first AdaGrad step with a small
+gradient, $g = 10^{-4}$ (so $r = 10^{-8}$):
+
+* outside: $\dfrac{10^{-4}}{10^{-7} + 10^{-4}} = 0.999$, a step of $0.999\,\eta$;
+* inside: $\dfrac{10^{-4}}{\sqrt{10^{-8} + 10^{-7}}} = \dfrac{10^{-4}}{3.32 \times 10^{-4}} = 0.30$,
+  a step of only $0.30\,\eta$.
+
+With gradients of $10^{-2}$ both give $0.9995\,\eta$ or better. Small gradients are common (in the
+early layers of deep networks, lesson 09, and late in training), so when you compare your optimizer
+with a library's, check where its $\epsilon$ sits.
+
+### Implement `adagrad_step`
+
+Follow the course's optimizer interface: `adagrad_step(theta, grad, r, *, lr=0.01, eps=1e-7)` returns
+the **pair** `(theta_new, r_new)`. `theta` may have any shape (a vector, a weight matrix, even a single
+number as a 0-d array); `grad` and `r` have the same shape. Three things to get right:
+
+* **Return the new sum** `r_new`: the training loop passes it back at the next step. It is AdaGrad's
+  whole memory.
+* **One sum per parameter**: `r + grad ** 2` element-wise. Do not sum the squares over the parameters
+  (`np.sum`, `grad @ grad`): that would give every parameter the same learning rate again.
+* **Do not modify the arguments** (no `r += ...`): compute new arrays.
+
+It is good practice, though not checked here, to refuse a `grad` or `r` whose shape differs from
+`theta`'s with a `ValueError`: NumPy would otherwise broadcast a `(3,)` array against a `(3, 1)` one
+into a `(3, 3)` result without complaint.
+"""),
+    solution("adagrad_step", r'''
+def adagrad_step(theta, grad, r, *, lr=0.01, eps=1e-7):
+    """One step of AdaGrad.
+
+    Parameters
+    ----------
+    theta : ndarray of any shape
+        The current parameters.
+    grad : ndarray of the shape of ``theta``
+        The gradient of the loss at ``theta``.
+    r : ndarray of the shape of ``theta``
+        The sum of the squared gradients of all previous steps (zeros before the first step).
+    lr : float
+        The global learning rate.
+    eps : float
+        A small positive constant added to ``sqrt(r)``, outside the square root.
+
+    Returns
+    -------
+    theta_new : ndarray of the shape of ``theta``
+        The parameters after the step.
+    r_new : ndarray of the shape of ``theta``
+        The new sum of squared gradients, ``r + grad**2``.
+
+    Raises
+    ------
+    ValueError
+        If ``grad`` or ``r`` does not have the shape of ``theta``.
+
+    Notes
+    -----
+    Element-wise: r_new = r + grad**2 and theta_new = theta - lr * grad / (eps + sqrt(r_new)).
+    """
+    ### BEGIN SOLUTION
+    theta = np.asarray(theta, dtype=float)
+    grad = np.asarray(grad, dtype=float)
+    r = np.asarray(r, dtype=float)
+    if grad.shape != theta.shape or r.shape != theta.shape:
+        raise ValueError(f"grad and r must have the shape of theta, {theta.shape}; "
+                         f"got {grad.shape} and {r.shape}")
+    r_new = r + grad * grad
+    theta_new = theta - lr * grad / (eps + np.sqrt(r_new))
+    return theta_new, r_new
+    ### END SOLUTION
+'''),
+    graded_test("adagrad_step", 2, "adagrad_step: the worked numbers, first steps of about lr, the shrinking steps lr / sqrt(k), shapes and untouched inputs.", r"""
+result = adagrad_step(np.array([1.0, -2.0]), np.array([3.0, -4.0]), np.array([16.0, 9.0]), lr=0.5)
+assert isinstance(result, tuple) and len(result) == 2, "return a pair: `return theta_new, r_new`"
+theta, r = result
+assert_close(r, [25.0, 25.0], what="r after adding grad**2 = [9, 16]")
+assert_close(theta, [0.7, -1.6], what="theta after the step (1 - 0.5 * 3/5 and -2 + 0.5 * 4/5)")
+
+# From r = 0 every parameter moves by about lr whatever the size of its gradient (exactly
+# lr * |g| / (eps + |g|)); a zero gradient does not move. With eps inside the square root, the
+# gradient 1e-4 would move by only 0.30 * lr (see "Where the epsilon goes").
+grad = np.array([1e-4, -0.5, 30.0, -4000.0, 0.0])
+theta, r = adagrad_step(np.zeros(5), grad, np.zeros(5), lr=0.01)
+assert_close(r, grad**2, what="r after a first step from r = 0")
+assert_close(theta, -0.01 * grad / (1e-7 + np.abs(grad)), what="theta after a first step from r = 0, lr = 0.01")
+
+# Under a constant gradient step k has the size lr / sqrt(k): AdaGrad's shrinking step.
+theta, r = np.array([0.0]), np.zeros(1)
+for k in range(1, 6):
+    new_theta, r = adagrad_step(theta, np.array([2.0]), r, lr=0.1)
+    assert_close(theta - new_theta, [0.1 / np.sqrt(k)], what=f"the size of step {k} under a constant gradient")
+    theta = new_theta
+
+# A (3, 2) weight matrix: the shapes are kept and the arguments are left as they were.
+rng = np.random.default_rng(0)
+theta0, grad0, r0 = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.uniform(0.0, 2.0, size=(3, 2))
+copies = theta0.copy(), grad0.copy(), r0.copy()
+theta, r = adagrad_step(theta0, grad0, r0, lr=0.05)
+assert_shape(theta, (3, 2), what="theta_new")
+assert_shape(r, (3, 2), what="r_new")
+for before, after, name in zip(copies, (theta0, grad0, r0), ("theta", "grad", "r")):
+    assert_unchanged(before, after, what=name)
+"""),
+    markdown("rmsprop_intro", r"""
+## 3. RMSProp: a moving average that forgets
+
+RMSProp (proposed by Geoffrey Hinton in a 2012 lecture) keeps AdaGrad's division but replaces the sum
+by an **exponential moving average** of the squared gradients, with a decay rate $\rho$ (`rho`, 0.9 by
+default):
+
+$$
+r_t = \rho\, r_{t-1} + (1 - \rho)\, g_t^2, \qquad
+\theta_t = \theta_{t-1} - \frac{\eta}{\epsilon + \sqrt{r_t}}\, g_t, \qquad r_0 = 0 .
+$$
+
+The update of $\theta$ is AdaGrad's, epsilon outside the root included; only $r$ changes.
+
+**What it does.**
+
+* *It forgets.* Unrolled, $r_t = (1-\rho)\left(g_t^2 + \rho\, g_{t-1}^2 + \rho^2 g_{t-2}^2 + \dots\right)$:
+  a square $k$ steps old has weight $(1 - \rho)\rho^k$, so $r$ mostly reflects the last
+  $1/(1 - \rho)$ steps (10 for $\rho = 0.9$). Where AdaGrad's steps shrink for good, RMSProp's recover
+  when the gradients get smaller: $\sqrt{r_t}$ is the root mean square (RMS) of the *recent* gradients,
+  hence the name.
+* *Steps of about $\eta$.* Dividing by the RMS of recent gradients makes the typical step about $\eta$,
+  whatever the scale of the gradient. Near a minimum the gradients shrink, $r$ shrinks with them, and
+  the steps do *not* shrink: with a constant $\eta$, RMSProp keeps hopping around a minimum at a
+  distance of order $\eta$ (the widget shows it). In practice $\eta$ is lowered during training.
+* *The factor $(1 - \rho)$ matters.* It makes $r$ an average: the weights
+  $(1 - \rho)(1 + \rho + \rho^2 + \dots)$ sum to 1. Without it, $r$ grows to about $1/(1 - \rho)$
+  times the squared gradients, ten times for $\rho = 0.9$, and every step is $\sqrt{10} \approx 3.2$ times
+  too short.
+* *No bias correction.* $r$ starts at 0, so the first averages are too small and the first steps too
+  long: $r_1 = (1 - \rho)\, g_1^2$ and the first step has size
+  $\eta\, |g_1| / \sqrt{(1-\rho)\, g_1^2} = \eta / \sqrt{1 - \rho}$, that is $3.16\,\eta$ for
+  $\rho = 0.9$. Under a constant gradient $r_k = (1 - \rho^k)\, g^2$ and step $k$ has size
+  $\eta / \sqrt{1 - \rho^k}$: $3.16\,\eta$, $2.29\,\eta$, $1.92\,\eta$, ..., $1.24\,\eta$ at step 10,
+  settling at $\eta$. Adam (next section) removes this start-up effect.
+
+### Worked numbers
+
+$\theta = [1, -2]$, $g = [3, 0.5]$, $r = [0, 2.25]$, $\eta = 0.1$ and $\rho = 0.75$:
+
+$$
+r_{\text{new}} = 0.75 \cdot [0, 2.25] + 0.25 \cdot [9, 0.25] = [2.25,\; 1.6875 + 0.0625] = [2.25, 1.75],
+$$
+
+$$
+\theta_{\text{new}} = \left[1 - 0.1 \cdot \tfrac{3}{1.5},\;\; -2 - 0.1 \cdot \tfrac{0.5}{\sqrt{1.75}}\right]
+= [0.8,\; -2.0378] .
+$$
+
+The first parameter had $r = 0$: its first step is $0.1 \cdot 3 / \sqrt{0.25 \cdot 9} = 0.2 = \eta / \sqrt{1 - 0.75}$,
+twice $\eta$.
+
+### Implement `rmsprop_step`
+
+`rmsprop_step(theta, grad, r, *, lr=0.001, rho=0.9, eps=1e-7)` returns `(theta_new, r_new)`, with the
+same rules as `adagrad_step`: the new average returned, element-wise operations, epsilon outside the
+square root, arguments untouched. The classic slip is to keep AdaGrad's running sum, `r + grad ** 2`.
+"""),
+    solution("rmsprop_step", r'''
+def rmsprop_step(theta, grad, r, *, lr=0.001, rho=0.9, eps=1e-7):
+    """One step of RMSProp.
+
+    Parameters
+    ----------
+    theta : ndarray of any shape
+        The current parameters.
+    grad : ndarray of the shape of ``theta``
+        The gradient of the loss at ``theta``.
+    r : ndarray of the shape of ``theta``
+        The moving average of the squared gradients returned by the previous step
+        (zeros before the first step).
+    lr : float
+        The global learning rate.
+    rho : float
+        The decay of the moving average, in [0, 1).
+    eps : float
+        A small positive constant added to ``sqrt(r)``, outside the square root.
+
+    Returns
+    -------
+    theta_new : ndarray of the shape of ``theta``
+        The parameters after the step.
+    r_new : ndarray of the shape of ``theta``
+        The new moving average, ``rho * r + (1 - rho) * grad**2``.
+
+    Raises
+    ------
+    ValueError
+        If ``grad`` or ``r`` does not have the shape of ``theta``.
+
+    Notes
+    -----
+    Element-wise: r_new = rho * r + (1 - rho) * grad**2 and
+    theta_new = theta - lr * grad / (eps + sqrt(r_new)).
+    """
+    ### BEGIN SOLUTION
+    theta = np.asarray(theta, dtype=float)
+    grad = np.asarray(grad, dtype=float)
+    r = np.asarray(r, dtype=float)
+    if grad.shape != theta.shape or r.shape != theta.shape:
+        raise ValueError(f"grad and r must have the shape of theta, {theta.shape}; "
+                         f"got {grad.shape} and {r.shape}")
+    r_new = rho * r + (1.0 - rho) * grad * grad
+    theta_new = theta - lr * grad / (eps + np.sqrt(r_new))
+    return theta_new, r_new
+    ### END SOLUTION
+'''),
+    graded_test("rmsprop_step", 2, "rmsprop_step: the worked numbers, a first step of lr / sqrt(1 - rho), steps settling at lr, shapes and untouched inputs.", r"""
+result = rmsprop_step(np.array([1.0, -2.0]), np.array([3.0, 0.5]), np.array([0.0, 2.25]), lr=0.1, rho=0.75)
+assert isinstance(result, tuple) and len(result) == 2, "return a pair: `return theta_new, r_new`"
+theta, r = result
+assert_close(r, [2.25, 1.75], what="r = 0.75 * r + 0.25 * grad**2")
+assert_close(theta, [0.8, -2.0 - 0.1 * 0.5 / np.sqrt(1.75)], what="theta after the step")
+
+# No bias correction: from r = 0 every parameter moves by lr / sqrt(1 - rho), about 3.16 * lr for the
+# default rho = 0.9, whatever the size of its gradient, against its sign.
+grad = np.array([0.5, -2.0, 300.0])
+theta, r = rmsprop_step(np.zeros(3), grad, np.zeros(3), lr=0.01)
+assert_close(r, 0.1 * grad**2, what="r after a first step from r = 0 (rho = 0.9)")
+assert_close(theta, -0.01 / np.sqrt(0.1) * np.sign(grad), rtol=1e-4, what="theta after a first step, lr = 0.01")
+
+# The average forgets its start at zero: under a constant gradient step k has the size
+# lr / sqrt(1 - rho**k), which settles at lr.
+theta, r = np.array([0.0]), np.zeros(1)
+for k in range(1, 8):
+    new_theta, r = rmsprop_step(theta, np.array([-3.0]), r, lr=0.1, rho=0.5)
+    assert_close(new_theta - theta, [0.1 / np.sqrt(1 - 0.5**k)], what=f"the size of step {k} under a constant gradient")
+    theta = new_theta
+
+rng = np.random.default_rng(1)
+theta0, grad0, r0 = rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), rng.uniform(0.0, 2.0, size=(2, 3))
+copies = theta0.copy(), grad0.copy(), r0.copy()
+theta, r = rmsprop_step(theta0, grad0, r0, lr=0.05, rho=0.8)
+assert_shape(theta, (2, 3), what="theta_new")
+assert_shape(r, (2, 3), what="r_new")
+for before, after, name in zip(copies, (theta0, grad0, r0), ("theta", "grad", "r")):
+    assert_unchanged(before, after, what=name)
+"""),
+    markdown("adam_intro", r"""
+## 4. Adam: momentum, RMSProp and a bias correction
+
+Adam (Kingma and Ba, 2015) keeps **two** moving averages per parameter: the gradients themselves, as
+in the moving-average form of momentum (lesson 05), and their squares, as in RMSProp:
+
+$$
+m_t = \beta_1\, m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+v_t = \beta_2\, v_{t-1} + (1 - \beta_2)\, g_t^2, \qquad m_0 = v_0 = 0,
+$$
+
+with $\beta_1 = 0.9$ (a memory of about 10 steps) and $\beta_2 = 0.999$ (about 1,000 steps) by
+default. It then **corrects** both for their start at zero and steps:
+
+$$
+\hat m_t = \frac{m_t}{1 - \beta_1^{\,t}}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^{\,t}}, \qquad
+\theta_t = \theta_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} .
+$$
+
+Here $t$ is the **number of the step**: 1 at the first step, 2 at the second, and so on. It appears as
+an exponent, so it must be exactly right.
+
+### Why the bias correction
+
+Both averages start at 0, and a moving average that starts at 0 is too small for a while. Unrolled,
+$m_t = (1 - \beta_1)\left(g_t + \beta_1 g_{t-1} + \dots + \beta_1^{t-1} g_1\right)$: the weights
+$(1 - \beta_1)\beta_1^k$ of the $t$ gradients seen so far sum to $(1 - \beta_1)(1 + \beta_1 + \dots +
+\beta_1^{t-1}) = 1 - \beta_1^t$, not 1. Dividing by that sum turns $m_t$ into a true weighted average;
+the same holds for $v_t$ with $\beta_2$.
+
+*Check it with numbers.* On the first step, with the defaults:
+
+* $m_1 = 0.1\, g$ and $v_1 = 0.001\, g^2$.
+* **Without** correction the step would be $\eta \cdot \dfrac{0.1\, |g|}{\sqrt{0.001}\, |g|} =
+  \eta \cdot \dfrac{0.1}{0.0316} = 3.16\, \eta$ for every parameter: more than three times too long,
+  and the effect fades only over the thousand-step memory of $v$.
+* **With** correction, $\hat m_1 = 0.1\,g / (1 - 0.9) = g$ and $\hat v_1 = 0.001\, g^2 / (1 - 0.999) =
+  g^2$, so the step is $\eta\, g / (|g| + \epsilon)$: **about $\eta$ for every parameter, whatever the
+  scale of its gradient.** For $g = [10^{-3}, -5, 200]$ and $\eta = 0.01$, $\theta$ moves from
+  $[0, 0, 0]$ to $[-0.01, 0.01, -0.01]$ (the first entry to $-0.0099999$: $\epsilon$ takes its share
+  of a gradient of $10^{-3}$).
+* Second step, same gradient: $m_2 = 0.9 \cdot 0.1 g + 0.1 g = 0.19\, g$ and $1 - 0.9^2 = 0.19$, so
+  $\hat m_2 = g$ again; likewise $v_2 = 0.001999\, g^2 = (1 - 0.999^2)\, g^2$. Under a constant gradient
+  *every* Adam step has the size $\eta$.
+
+*A step to check by hand* (with unusual betas, so that the corrections are easy numbers):
+$\theta = [1, -1]$, $g = [1, -2]$, $m = [0.5, -1]$, $v = [5, 20]$, $t = 2$, $\eta = 0.2$,
+$\beta_1 = \beta_2 = 0.5$. Then $m_{\text{new}} = [0.75, -1.5]$ and $v_{\text{new}} = [3, 12]$; both
+corrections divide by $1 - 0.5^2 = 0.75$, giving $\hat m = [1, -2]$ and $\hat v = [4, 16]$; the step is
+$0.2 \cdot [1/2, -2/4] = [0.1, -0.1]$ and $\theta_{\text{new}} = [0.9, -0.9]$.
+
+### What the step means
+
+$\hat m / \sqrt{\hat v}$ compares the **mean** of the recent gradients with their **root mean
+square**. When the gradients of a parameter agree (a clear slope), the two are about equal and the
+step is about $\eta$. When they keep changing sign (noise, or a zigzag across a valley), the mean is
+small compared with the RMS and the step is short. So Adam takes confident steps along consistent
+directions and cautious ones in noisy directions, each parameter on its own scale: momentum and
+RMSProp in one rule.
+
+### Three details to get right
+
+* **`t` is counted by the caller.** The training loop passes `t = 1` at the first call, `t = 2` at the
+  next, and so on; `adam_step` uses it as it is, and does not add 1 to it (that would apply the
+  correction of the next step). Since steps are counted from 1, a `t` below 1 is a mistake in the
+  caller, and at `t = 0` the correction would divide by $1 - \beta^0 = 0$: **raise a `ValueError`**
+  for `t < 1`.
+* **Return the uncorrected averages.** `m_new` and `v_new` are what the next step needs; the corrected
+  $\hat m$ and $\hat v$ are used only for this step's update. (Returning $\hat m$ would correct it twice at
+  the next step.)
+* **Epsilon after the correction, outside the root:** $\sqrt{\hat v_t} + \epsilon$, as in
+  `torch.optim.Adam`. The Adam paper also gives a compact form,
+  $\theta_t = \theta_{t-1} - \eta_t\, m_t / (\sqrt{v_t} + \hat\epsilon)$ with
+  $\eta_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$, which Keras uses: its $\hat\epsilon$ is added
+  *before* the correction, and equals our $\epsilon$ times $\sqrt{1 - \beta_2^t}$. At $t = 1$ that
+  factor is $\sqrt{0.001} = 0.032$, so Keras's default $\hat\epsilon = 10^{-7}$ acts like
+  $\epsilon = 3.2 \times 10^{-6}$ in our formula, and like $10^{-7}$ only after thousands of steps. As
+  before, the difference shows only for tiny gradients.
+
+### Implement `adam_step`
+
+`adam_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)` returns the
+**three** arrays `(theta_new, m_new, v_new)`, each of the shape of `theta`, and leaves its arguments
+unchanged.
+"""),
+    solution("adam_step", r'''
+def adam_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One step of Adam.
+
+    Parameters
+    ----------
+    theta : ndarray of any shape
+        The current parameters.
+    grad : ndarray of the shape of ``theta``
+        The gradient of the loss at ``theta``.
+    m : ndarray of the shape of ``theta``
+        The moving average of the gradients returned by the previous step, not
+        bias-corrected (zeros before the first step).
+    v : ndarray of the shape of ``theta``
+        The moving average of the squared gradients returned by the previous step, not
+        bias-corrected (zeros before the first step).
+    t : int
+        The number of this step: 1 for the first call, 2 for the second, ...
+    lr : float
+        The learning rate.
+    beta1, beta2 : float
+        The decays of the two moving averages, in [0, 1).
+    eps : float
+        A small positive constant added to ``sqrt(v_hat)``, after the bias correction.
+
+    Returns
+    -------
+    theta_new : ndarray of the shape of ``theta``
+        The parameters after the step.
+    m_new : ndarray of the shape of ``theta``
+        ``beta1 * m + (1 - beta1) * grad``, not bias-corrected.
+    v_new : ndarray of the shape of ``theta``
+        ``beta2 * v + (1 - beta2) * grad**2``, not bias-corrected.
+
+    Raises
+    ------
+    ValueError
+        If ``t < 1``, or if ``grad``, ``m`` or ``v`` does not have the shape of ``theta``.
+
+    Notes
+    -----
+    m_hat = m_new / (1 - beta1**t), v_hat = v_new / (1 - beta2**t) and
+    theta_new = theta - lr * m_hat / (sqrt(v_hat) + eps).
+    """
+    ### BEGIN SOLUTION
+    if t < 1:
+        raise ValueError(f"t is the number of this step, 1 on the first call; got t = {t}")
+    theta = np.asarray(theta, dtype=float)
+    grad = np.asarray(grad, dtype=float)
+    m = np.asarray(m, dtype=float)
+    v = np.asarray(v, dtype=float)
+    if grad.shape != theta.shape or m.shape != theta.shape or v.shape != theta.shape:
+        raise ValueError(f"grad, m and v must have the shape of theta, {theta.shape}; "
+                         f"got {grad.shape}, {m.shape} and {v.shape}")
+    m_new = beta1 * m + (1.0 - beta1) * grad
+    v_new = beta2 * v + (1.0 - beta2) * grad * grad
+    m_hat = m_new / (1.0 - beta1**t)
+    v_hat = v_new / (1.0 - beta2**t)
+    theta_new = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return theta_new, m_new, v_new
+    ### END SOLUTION
+'''),
+    graded_test("adam_step", 3, "adam_step: first and second steps of about lr, uncorrected averages returned, the hand-checked step, t < 1 refused, shapes and untouched inputs.", r"""
+grad = np.array([0.02, -5.0, 200.0])
+result = adam_step(np.zeros(3), grad, np.zeros(3), np.zeros(3), 1, lr=0.01)
+assert isinstance(result, tuple) and len(result) == 3, "return three arrays: `return theta_new, m_new, v_new`"
+theta1, m, v = result
+assert_close(m, 0.1 * grad, what="m after the first step (0.1 * grad, not bias-corrected)")
+assert_close(v, 0.001 * grad**2, what="v after the first step (0.001 * grad**2, not bias-corrected)")
+# Thanks to the bias correction the first step is about lr for every parameter, whatever the size of
+# its gradient; without it, it would be 0.1 / sqrt(0.001) = 3.16 times lr.
+assert_close(theta1, -0.01 * np.sign(grad), rtol=1e-3, what="theta after the first step, lr = 0.01")
+# The second step (t = 2) with the same gradient moves every parameter by lr again.
+theta2, m, v = adam_step(theta1, grad, m, v, 2, lr=0.01)
+assert_close(m, 0.19 * grad, what="m after the second step")
+assert_close(theta2 - theta1, -0.01 * np.sign(grad), rtol=1e-3, what="the second step")
+
+# The step checked by hand in the lesson: beta1 = beta2 = 0.5, t = 2, m_hat = [1, -2], v_hat = [4, 16].
+theta, m, v = adam_step(np.array([1.0, -1.0]), np.array([1.0, -2.0]), np.array([0.5, -1.0]),
+                        np.array([5.0, 20.0]), 2, lr=0.2, beta1=0.5, beta2=0.5)
+assert_close(m, [0.75, -1.5], what="m_new (0.5 * m + 0.5 * grad)")
+assert_close(v, [3.0, 12.0], what="v_new (0.5 * v + 0.5 * grad**2)")
+assert_close(theta, [0.9, -0.9], what="theta after the hand-checked step")
+
+# Steps are counted from 1: t = 0 is refused.
+try:
+    adam_step(np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 0, lr=0.1)
+except ValueError:
+    pass
+else:
+    raise AssertionError("adam_step should raise ValueError for t = 0 (t is 1 on the first call)")
+
+rng = np.random.default_rng(2)
+theta0, grad0, m0, v0 = (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)),
+                         rng.uniform(0.0, 2.0, size=(3, 2)))
+copies = theta0.copy(), grad0.copy(), m0.copy(), v0.copy()
+theta, m, v = adam_step(theta0, grad0, m0, v0, 5, lr=0.05)
+for value, name in ((theta, "theta_new"), (m, "m_new"), (v, "v_new")):
+    assert_shape(value, (3, 2), what=name)
+for before, after, name in zip(copies, (theta0, grad0, m0, v0), ("theta", "grad", "m", "v")):
+    assert_unchanged(before, after, what=name)
+"""),
+    markdown("widget_intro", r"""
+## 5. The race on three surfaces
+
+The widget runs five update rules for 100 steps from the same point with the **same learning rate**:
+plain gradient descent and classical momentum 0.9 (written out in the widget), and **your**
+`adagrad_step`, `rmsprop_step` and `adam_step` with their default hyperparameters. The left panel
+shows the paths over the contours of the loss, the middle one the loss above the minimum after every
+step (log scale), and the right ones the **effective learning rate** of each parameter, the factor
+that multiplies its gradient: $\eta / (\epsilon + \sqrt{r})$ for AdaGrad and RMSProp,
+$\eta / (\sqrt{\hat v} + \epsilon)$ for Adam (which multiplies $\hat m$), and $\eta$ itself for
+gradient descent.
+
+The three surfaces, all drawn in the same window:
+
+* **Narrow valley**, $\tfrac12(0.1\,x^2 + 10\,y^2)$, the example of section 1, from $(-1.8, 1)$.
+* **Saddle**, $\tfrac12 x^2 + \tfrac14 (y^2 - 1)^2$: a ridge along $y = 0$ with a saddle point at the
+  origin and two minima at $(0, \pm 1)$. The runs start at $(1.8, 10^{-6})$, a hair off the ridge, where
+  the gradient along $y$ is about $10^{-6}$.
+* **Rosenbrock's banana**, $(1 - x)^2 + 10\,(y - x^2)^2$, a curved valley with its minimum at $(1, 1)$,
+  from $(-1.2, 1)$. (The classic version has 100 instead of 10 and needs thousands of steps.)
+
+Things to try:
+
+1. *Narrow valley, learning rate 0.1.* Gradient descent drops to the valley floor at once and then
+   crawls along it; Adam heads for the minimum. Look at the effective learning rates: the adaptive
+   methods give $x$, the flat direction, a rate about fifty times larger than $y$'s (the ratio of the
+   starting gradients is $10 / 0.18 = 56$). AdaGrad's rates, though, fall as $r$ grows, so it slows
+   down before arriving.
+2. *Saddle.* Gradient descent multiplies the tiny $y$ by about $1 + \eta$ per step and sits at the
+   saddle for the whole run (the loss plateau at 0.25). The adaptive methods divide that tiny gradient
+   by its own tiny size: their effective rate for $y$ starts near $10^{5}$ and they leave the ridge at
+   once.
+3. *Rosenbrock at 0.1.* Gradient descent and momentum diverge within a few steps: their step is
+   $\eta$ times a gradient of size 27 at the start, and more on the valley's walls. The adaptive
+   methods move about $\eta$
+   per step whatever the gradient, and follow the curve. Now lower the learning rate to 0.01: gradient
+   descent and momentum behave, and the adaptive methods crawl. **The same number means different
+   things**: for gradient descent a factor on the gradient, for the adaptive methods a step length.
+4. Watch RMSProp near a minimum: with a constant learning rate its steps do not shrink, and its loss
+   jumps up and down. Adam's average of the gradients ($\hat m$) damps that.
+"""),
+    code("widget", r"""
+adaptive_race_widget(adagrad_step, rmsprop_step, adam_step)
+"""),
+    markdown("demo_intro", r"""
+## 6. On real data: the digits
+
+The demo trains a small network (64 inputs, 32 hidden ReLU units, 10 classes) on the 8×8 handwritten
+digits that ship with scikit-learn (1,348 training and 449 test images, no download) for 10 epochs
+with mini-batches of 32, five times from the same starting weights: plain SGD, momentum 0.9, and
+**your** `adagrad_step`, `rmsprop_step` and `adam_step`. It takes a few seconds.
+
+**Choosing the learning rates.** Each update rule needs its own. We ran the grid below once, ahead of
+time, with correct implementations (it takes minutes, too long for this notebook): the training loss
+(cross-entropy in nats) after 10 epochs, for each learning rate.
+
+| learning rate | 0.0003 | 0.001 | 0.003 | 0.01 | 0.03 | 0.1 | 0.3 | 1 | 3 |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| SGD | 2.27 | 2.18 | 2.01 | 1.37 | 0.51 | 0.18 | 0.09 | 0.06 | 2.35 |
+| momentum 0.9 | 2.01 | 1.40 | 0.52 | 0.18 | 0.09 | 0.09 | 0.17 | 2.03 | 2.49 |
+| AdaGrad | 2.19 | 1.94 | 1.28 | 0.37 | 0.13 | 0.08 | 0.06 | 0.24 | 1.75 |
+| RMSProp | 1.28 | 0.32 | 0.10 | 0.05 | 0.03 | 0.25 | 2.59 | 3.05 | 5.97 |
+| Adam | 1.21 | 0.35 | 0.11 | 0.07 | 0.03 | 0.10 | 2.33 | 2.39 | 2.54 |
+
+Every rule has a good range about one to one and a half decades wide, and the ranges sit in different
+places: SGD wants 0.1 to 1, RMSProp and Adam 0.003 to 0.03. The adaptive methods are not free of tuning;
+their learning rate is simply on another scale, a step length per parameter, where SGD's multiplies
+gradients that are here around 0.01 per parameter. The demo gives each rule the middle (on a log
+scale) of the range where its loss ends below 0.2: SGD 0.3, momentum 0.03, AdaGrad 0.1, RMSProp 0.01,
+Adam 0.01.
+
+Expect all five to end near 95% test accuracy: on a problem this small, a well-tuned SGD is hard to
+beat. The lesson is in the right panel, the effective learning rates of the network's parameters
+during training (the median, and the band where the middle half of them lie; parameters whose
+gradient has always been zero, such as the weights of pixels that are blank in every image, are left
+out). AdaGrad's median drops sharply over the first steps and then keeps creeping down; RMSProp's and
+Adam's dip, then rise as the gradients shrink (they forget the large gradients of the start). The
+middle half of the parameters spans about an order of magnitude, and the medians settle between 1 and
+3: for RMSProp and Adam, more than a hundred times their learning rate of 0.01. Each parameter ends up
+with its own rate, around and a little above the top of SGD's good range (0.1 to 1), found without
+being told.
+"""),
+    code("demo", r"""
+demo(adagrad_step, rmsprop_step, adam_step)
+"""),
+    markdown("summary", r"""
+## Summary
+
+* One learning rate suits parameters whose gradients have different scales badly. **Adaptive methods**
+  divide each parameter's gradient by a running RMS of its own past gradients, so that each takes
+  steps of about $\eta$; the factor $\eta / (\epsilon + \sqrt r)$ is its effective learning rate.
+* **AdaGrad** divides by the root of the *sum* of squared gradients: the first step is $\eta$, no step is
+  longer, and under a constant gradient step $k$ is $\eta/\sqrt k$; the steps only shrink.
+* **RMSProp** uses a *moving average*, $r \leftarrow \rho r + (1 - \rho) g^2$: it forgets, so its steps
+  stay about $\eta$; without a bias correction its first step is $\eta / \sqrt{1 - \rho}$
+  ($3.16\,\eta$ for $\rho = 0.9$).
+* **Adam** averages both the gradients ($m$, $\beta_1$) and their squares ($v$, $\beta_2$), divides each
+  by $1 - \beta^t$ with $t$ counted from 1, and steps $\eta\, \hat m / (\sqrt{\hat v} + \epsilon)$: the
+  first step, and every step under a constant gradient, has size $\eta$; without the correction the
+  first would be $3.16\,\eta$. Return the uncorrected $m$ and $v$; refuse $t < 1$.
+* **Epsilon** goes outside the square root and, in Adam, after the correction (PyTorch's convention).
+  Keras 3 puts it inside the root for AdaGrad and RMSProp and before the correction in Adam; the forms
+  differ for gradients near $\sqrt\epsilon$ and below.
+* The learning rate of an adaptive method is a step length, not a factor on the gradient: its good
+  values lie on another scale than SGD's, and it still needs tuning.
+
+## Questions to think about
+
+1. AdaGrad's first step is about $\eta$ for every parameter with a nonzero gradient. What does that
+   mean for the very first step of a network whose parameters all start at small random values?
+2. Why is AdaGrad a good fit for sparse features (a word that appears in one document in a thousand),
+   and why is its shrinking step a problem for a deep network trained for many epochs?
+3. The adaptive methods rescale each *coordinate*. Rotate the narrow valley by 45° (so that it runs
+   along $x = y$): what happens to their advantage over gradient descent? (Hint: in the rotated valley
+   each coordinate's gradient mixes the steep and the flat direction.)
+4. With $\beta_1 = 0$, what is Adam? And with $\beta_1 = \beta_2 = 0$? (Compare with RMSProp with
+   $\rho = 0$, whose step is $\eta\, g / (\epsilon + |g|)$.)
+5. Keras's Adam adds $\hat\epsilon$ before the bias correction. For which $t$ is its effective
+   $\epsilon$ at most twice $\hat\epsilon$ when $\beta_2 = 0.999$?
+"""),
+    free_code("scratch", "# A scratch cell: try your functions on your own inputs here, for example\n"
+                         "# demo(adagrad_step, rmsprop_step, adam_step, learning_rates={\"adam\": 0.001})\n"),
+]

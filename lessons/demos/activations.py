@@ -1,0 +1,169 @@
+"""Lesson 09's demo: a deep sigmoid network stalls where a ReLU network with He weights learns, and clipping
+rescues a learning rate that makes gradients explode.
+
+Both experiments train the demo network of :mod:`lessons.network` on the
+standardized digits (8 hidden layers of 32 units, plain mini-batch SGD,
+batches of 32, 6 epochs) with the student's own functions:
+
+1. ``sigmoid``/``sigmoid_grad`` with weights of standard deviation
+   ``1 / sqrt(fan_in)`` against ``relu``/``relu_grad`` with He weights
+   (``sqrt(2 / fan_in)``), learning rate 0.1.  ``History.grad_norms`` shows
+   the weight gradient of each layer during the first epoch.
+2. The ReLU/He network with a learning rate of 0.5, without and with the
+   student's ``clip_by_global_norm`` (``max_norm=1``): without, the loss
+   overflows to ``nan`` in the first epoch; with, it learns.
+
+Overflow is the point of experiment 2, so the runs are made inside
+``np.errstate(all="ignore")`` and with warnings silenced: the notebook shows
+the ``nan`` in the plot, not a wall of RuntimeWarnings.  The four runs take a
+few seconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .. import network
+from ..data import load_digits
+from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
+
+#: 64 pixels, 8 hidden layers of 32 units, 10 classes.
+SIZES = (64,) + (32,) * 8 + (10,)
+EPOCHS = 6
+
+
+def _blas_one_thread():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - scikit-learn depends on it
+        import contextlib
+
+        return contextlib.nullcontext()
+    return ThreadpoolController().limit(limits=1, user_api="blas")
+
+
+def _scaled_normal(gain: float) -> Callable:
+    def init(fan_in, fan_out, *, rng):
+        return rng.normal(0.0, gain / math.sqrt(fan_in), size=(fan_in, fan_out))
+
+    return init
+
+
+def _checked(fn: Callable) -> Callable:
+    """The student's element-wise function with a stub or error turned into NotReady."""
+
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        return attempt(fn, *args, **kwargs)
+
+    return wrapped
+
+
+def standardized_digits(seed: int = 0):
+    """The digits split, each pixel shifted and scaled to mean 0 and std 1 on the training set."""
+    split = load_digits(seed=seed)
+    mean, std = split.X_train.mean(axis=0), split.X_train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return (split.X_train - mean) / std, split.y_train, (split.X_test - mean) / std, split.y_test
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training run: its name, test accuracy and training loss per epoch, per-layer gradient norms."""
+
+    name: str
+    test_accuracy: np.ndarray
+    train_loss: np.ndarray
+    grad_norms: np.ndarray  # (epochs, n_layers)
+
+
+def train_run(name: str, act: Callable, act_grad: Callable, *, gain: float, lr: float,
+              clip: Callable | None = None, epochs: int = EPOCHS, seed: int = 0) -> Run:
+    """Train the deep network on the digits; the same seed gives every run the same data and batches."""
+    X, y, X_test, y_test = standardized_digits(seed)
+    net = network.init_network(SIZES, rng=np.random.default_rng(seed + 1), initializer=_scaled_normal(gain),
+                               activation=_checked(act), activation_grad=_checked(act_grad))
+    with _blas_one_thread(), np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, history = network.train(net, X, y, epochs=epochs, batch_size=32,
+                                   optimizer=network.Optimizer.sgd(lr=lr), rng=np.random.default_rng(seed + 2),
+                                   X_val=X_test, y_val=y_test, clip=clip)
+    return Run(name, history.val_accuracy, history.train_loss, history.grad_norms)
+
+
+def compare_activations(sigmoid, sigmoid_grad, relu, relu_grad, *, epochs: int = EPOCHS) -> list[Run]:
+    """Experiment 1: deep sigmoid (weights 1/sqrt(fan_in)) against deep ReLU with He weights, lr 0.1."""
+    return [train_run("sigmoid, std 1/sqrt(fan_in)", sigmoid, sigmoid_grad, gain=1.0, lr=0.1, epochs=epochs),
+            train_run("ReLU, He (std sqrt(2/fan_in))", relu, relu_grad, gain=math.sqrt(2.0), lr=0.1, epochs=epochs)]
+
+
+def compare_clipping(relu, relu_grad, clip_by_global_norm, *, max_norm: float = 1.0, lr: float = 0.5,
+                     epochs: int = EPOCHS) -> list[Run]:
+    """Experiment 2: ReLU/He with a large learning rate, without and with the student's clipping."""
+
+    def clip(grads):
+        out = attempt(clip_by_global_norm, grads, max_norm=max_norm)
+        if not isinstance(out, (list, tuple)) or len(out) != len(grads):
+            raise NotReady(f"Your `clip_by_global_norm` should return a list of {len(grads)} arrays, "
+                           f"got {type(out).__name__}.")
+        return out
+
+    clip.__name__ = "clip_by_global_norm"
+    return [train_run(f"lr {lr}, no clipping", relu, relu_grad, gain=math.sqrt(2.0), lr=lr, epochs=epochs),
+            train_run(f"lr {lr}, clipped to global norm {max_norm:g}", relu, relu_grad, gain=math.sqrt(2.0),
+                      lr=lr, clip=clip, epochs=epochs)]
+
+
+_COLOURS = [PALETTE["orange"], PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"]]
+_STYLES = ["-", "--", "-.", (0, (5, 1, 1, 1))]
+
+
+def plot_demo(activation_runs: list[Run], clipping_runs: list[Run]):
+    """Accuracy per epoch of all runs, and the first epoch's gradient norm per layer of experiment 1."""
+    fig = new_figure(11.0, 3.6)
+    ax_norm, ax_acc, ax_clip = fig.subplots(1, 3)
+    for k, run in enumerate(activation_runs):
+        layers = np.arange(1, run.grad_norms.shape[1] + 1)
+        ax_norm.plot(layers, run.grad_norms[0], color=_COLOURS[k], ls=_STYLES[k], lw=2, marker="o", ms=4,
+                     label=run.name)
+        ax_acc.plot(np.arange(1, len(run.test_accuracy) + 1), run.test_accuracy, color=_COLOURS[k],
+                    ls=_STYLES[k], lw=2, marker="o", ms=4, label=f"{run.name}: {run.test_accuracy[-1]:.0%}")
+    ax_norm.set(yscale="log", xlabel="layer (1 = next to the input)", ylabel="mean ||dJ/dW_l|| in epoch 1",
+                title="1. Weight gradient of every layer")
+    ax_norm.legend(fontsize=7, loc="lower right")
+    for ax in (ax_acc, ax_clip):
+        ax.axhline(0.1, color=PALETTE["grey"], lw=1)
+        ax.text(EPOCHS, 0.12, "chance (10%)", color=PALETTE["grey"], fontsize=8, ha="right")
+        ax.set(xlabel="epoch", ylabel="test accuracy", ylim=(0, 1.02), xlim=(0.8, EPOCHS + 0.2))
+    ax_acc.set_title("1. Sigmoid against ReLU with He weights")
+    ax_acc.legend(fontsize=7, loc="center right")
+    for k, run in enumerate(clipping_runs, start=2):
+        diverged = not np.all(np.isfinite(run.train_loss))
+        label = f"{run.name}: " + ("loss is nan" if diverged else f"{run.test_accuracy[-1]:.0%}")
+        ax_clip.plot(np.arange(1, len(run.test_accuracy) + 1), run.test_accuracy, color=_COLOURS[k],
+                     ls=_STYLES[k], lw=2, marker="o", ms=4, label=label)
+    ax_clip.set_title("2. ReLU/He, learning rate 0.5")
+    ax_clip.legend(fontsize=7, loc="center right")
+    return fig
+
+
+def demo(sigmoid, sigmoid_grad, relu, relu_grad, clip_by_global_norm):
+    """Run both experiments; the figure as an image, or a note naming the function to implement first."""
+    try:
+        probe = np.array([[-1.0, 0.0, 2.0]])
+        for fn in (sigmoid, sigmoid_grad, relu, relu_grad):  # a quick note before any training
+            attempt(fn, probe)
+        attempt(clip_by_global_norm, [np.ones(2)], max_norm=1.0)
+        first = compare_activations(sigmoid, sigmoid_grad, relu, relu_grad)
+        second = compare_clipping(relu, relu_grad, clip_by_global_norm)
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message.replace('this plot', 'this demo')}**")
+    return as_image(plot_demo(first, second))

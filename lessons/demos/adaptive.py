@@ -1,0 +1,204 @@
+"""Lesson 06's demo: the digits network trained with SGD, momentum, AdaGrad, RMSProp and Adam.
+
+The network (64 inputs, 32 ReLU units, 10 classes) is trained by
+:func:`lessons.network.train` on mini-batches of 32, from the same starting
+weights and with the same order of mini-batches, five times:
+
+* plain SGD (the course's ``sgd_step``);
+* classical momentum 0.9 (:func:`lessons.widgets.adaptive.classical_momentum_step`);
+* the student's ``adagrad_step``, ``rmsprop_step`` and ``adam_step``, with the
+  curriculum's defaults for everything but the learning rate.
+
+Each update rule gets the learning rate of :data:`LEARNING_RATES`, from the
+middle of its good range in a small search (see the lesson).  While the adaptive runs train, the demo
+records the effective learning rate of every parameter at every step (the
+factor that multiplies its gradient, ``lr / (eps + sqrt(r))``, or
+``lr / (sqrt(v_hat) + eps)`` for Adam) and keeps its quartiles over the
+parameters whose gradient has not always been zero.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import network
+from ..data import load_digits
+from ..widgets.adaptive import classical_momentum_step
+from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
+
+#: Layer sizes of the demo network.
+SIZES = (64, 32, 10)
+#: The learning rate of each update rule: on the grid 0.0003, 0.001, 0.003, ..., 3, the middle (on a log
+#: scale) of the range where the training loss after 10 epochs ends below 0.2 (see the lesson's table).
+LEARNING_RATES = {"sgd": 0.3, "momentum": 0.03, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
+#: The order of the runs and their labels.
+KINDS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+LABELS = {"sgd": "SGD", "momentum": "momentum 0.9", "adagrad": "AdaGrad (yours)",
+          "rmsprop": "RMSProp (yours)", "adam": "Adam (yours)"}
+#: The percentiles of the effective learning rates that are recorded, over the parameters that moved.
+PERCENTILES = (25.0, 50.0, 75.0)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training run of the demo.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    lr : float
+    train_loss : ndarray of shape (n_epochs,)
+        Cross-entropy (nats) on the whole training set after each epoch.
+    test_accuracy : ndarray of shape (n_epochs,)
+        Accuracy on the held-out images after each epoch.
+    effective : ndarray of shape (n_steps, 3) or None
+        For the adaptive rules, the 25th, 50th and 75th percentiles of their
+        effective learning rate after every step, over the parameters whose
+        gradient has not always been zero.
+    """
+
+    kind: str
+    lr: float
+    train_loss: np.ndarray
+    test_accuracy: np.ndarray
+    effective: np.ndarray | None
+
+
+def _recording(kind: str, step_fn, log: list):
+    """``step_fn`` guarded by :func:`attempt`, recording the percentiles of the effective learning rates."""
+
+    @functools.wraps(step_fn)
+    def step(theta, grad, *state, **hp):
+        result = attempt(step_fn, theta, grad, *state, **hp)
+        if isinstance(result, (tuple, list)) and len(result) == len(state) + (0 if kind == "adam" else 1):
+            with np.errstate(all="ignore"):
+                if kind == "adam":
+                    squares = np.asarray(result[2], dtype=np.float64) / (1.0 - hp["beta2"] ** state[-1])
+                else:
+                    squares = np.asarray(result[1], dtype=np.float64)
+                # Parameters whose gradient has always been zero (weights of pixels that are blank in
+                # every image, of units that never fire) have lr / eps: huge, and never used.
+                moved = squares[squares > 0]
+                if moved.size:
+                    log.append(np.percentile(hp["lr"] / (hp["eps"] + np.sqrt(moved)), PERCENTILES))
+        return result
+
+    return step
+
+
+def compare_optimizers(adagrad_step, rmsprop_step, adam_step, *, learning_rates: dict | None = None,
+                       epochs: int = 10, batch_size: int = 32, seed: int = 0) -> list[Run]:
+    """Train the demo network with each update rule, the adaptive ones being the student's.
+
+    Parameters
+    ----------
+    adagrad_step, rmsprop_step, adam_step : callable
+        The student's functions (lesson 06), with the curriculum's signatures.
+    learning_rates : dict, optional
+        Learning rates by kind, replacing those of :data:`LEARNING_RATES`
+        (``{"adam": 0.01}`` changes only Adam's).
+    epochs, batch_size : int
+    seed : int
+        Seeds the data split, the starting weights and the order of the
+        mini-batches (the same for every run).
+
+    Returns
+    -------
+    list of Run
+        In the order of :data:`KINDS`.
+
+    Raises
+    ------
+    NotReady
+        If one of the student's functions is a stub, fails, or returns
+        something other than the curriculum's tuple of arrays.
+    """
+    rates = {**LEARNING_RATES, **(learning_rates or {})}
+    unknown = sorted(set(rates) - set(KINDS))
+    if unknown:
+        raise ValueError(f"learning_rates has unknown keys {unknown}; use {', '.join(KINDS)}")
+    split = load_digits(seed=seed)
+    start = network.init_network(SIZES, rng=np.random.default_rng(seed))
+    logs: dict[str, list] = {kind: [] for kind in KINDS}
+    optimizers = {
+        "sgd": network.Optimizer.sgd(lr=rates["sgd"]),
+        "momentum": network.Optimizer.momentum(classical_momentum_step, lr=rates["momentum"], momentum=0.9),
+        "adagrad": network.Optimizer.adagrad(_recording("adagrad", adagrad_step, logs["adagrad"]),
+                                             lr=rates["adagrad"]),
+        "rmsprop": network.Optimizer.rmsprop(_recording("rmsprop", rmsprop_step, logs["rmsprop"]),
+                                             lr=rates["rmsprop"]),
+        "adam": network.Optimizer.adam(_recording("adam", adam_step, logs["adam"]), lr=rates["adam"]),
+    }
+    runs = []
+    for kind in KINDS:
+        try:
+            with np.errstate(all="ignore"):  # a diverging run gives inf and nan, which the plot shows
+                _, history = network.train(start, split.X_train, split.y_train, epochs=epochs,
+                                           batch_size=batch_size, optimizer=optimizers[kind],
+                                           rng=np.random.default_rng(seed + 1),
+                                           X_val=split.X_test, y_val=split.y_test)
+        except NotReady:
+            raise
+        except (TypeError, ValueError) as exc:  # e.g. a step that returns only theta
+            raise NotReady(f"Training with your functions failed: {exc}") from None
+        effective = np.array(logs[kind]) if logs[kind] else None
+        runs.append(Run(kind, rates[kind], history.train_loss, history.val_accuracy, effective))
+    return runs
+
+
+_STYLES = {  # colour, line style, marker
+    "sgd": (PALETTE["orange"], "-", "o"),
+    "momentum": (PALETTE["sky"], ":", "v"),
+    "adagrad": (PALETTE["green"], "-.", "^"),
+    "rmsprop": (PALETTE["vermillion"], "--", "s"),
+    "adam": (PALETTE["blue"], "-", "D"),
+}
+
+
+def plot_runs(runs: list[Run]):
+    """Training loss and test accuracy per epoch, and the effective learning rates per step."""
+    fig = new_figure(10.0, 3.9)
+    ax_loss, ax_acc, ax_eff = fig.subplots(1, 3)
+    n_train = None
+    for run in runs:
+        colour, ls, marker = _STYLES[run.kind]
+        epochs = np.arange(1, len(run.train_loss) + 1)
+        label = f"{LABELS[run.kind]}, lr {run.lr:g}: {run.test_accuracy[-1]:.1%}"
+        ax_loss.plot(epochs, run.train_loss, color=colour, ls=ls, marker=marker, ms=4, lw=2, label=label)
+        ax_acc.plot(epochs, run.test_accuracy, color=colour, ls=ls, marker=marker, ms=4, lw=2)
+        if run.effective is not None:
+            steps = np.arange(1, len(run.effective) + 1)
+            n_train = len(run.effective) // len(run.train_loss)
+            ax_eff.fill_between(steps, run.effective[:, 0], run.effective[:, 2], color=colour, alpha=0.18, lw=0)
+            ax_eff.plot(steps, run.effective[:, 1], color=colour, ls=ls, lw=2)
+    ax_loss.set(yscale="log", xlabel="epoch", ylabel="training loss (cross-entropy, nats)",
+                title="Training loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy on the 449 test images", title="Test accuracy", ylim=(0.5, 1.0))
+    ax_eff.set(yscale="log", xlabel=f"step ({n_train} per epoch)" if n_train else "step",
+               ylabel="effective learning rate (log scale)", title="Effective learning rates")
+    ax_eff.text(0.97, 0.97, "line: median over the parameters\nband: the middle half of them",
+                transform=ax_eff.transAxes, fontsize=8, va="top", ha="right")
+    for ax in (ax_loss, ax_acc, ax_eff):
+        ax.grid(True, which="major", color=PALETTE["grey"], alpha=0.3)
+    fig.legend(*ax_loss.get_legend_handles_labels(), loc="outside lower center", fontsize=8, ncols=3,
+               title="update rule, learning rate: final test accuracy", title_fontsize=8)
+    return fig
+
+
+def demo(adagrad_step, rmsprop_step, adam_step, **settings):
+    """Run the demo and return its figure as an image, or a note naming the function to implement first.
+
+    ``settings`` are passed to :func:`compare_optimizers` (``learning_rates``,
+    ``epochs``, ``batch_size``, ``seed``).
+    """
+    try:
+        runs = compare_optimizers(adagrad_step, rmsprop_step, adam_step, **settings)
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message}**")
+    return as_image(plot_runs(runs))

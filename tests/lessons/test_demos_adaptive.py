@@ -1,0 +1,72 @@
+"""Lesson 06's demo: every update rule trains the digits network; stubs get a note."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lessons.demos.adaptive import KINDS, LEARNING_RATES, compare_optimizers, demo
+from solutions import adaptive
+
+from .stubs import stub
+
+pytestmark = pytest.mark.lesson06
+
+REFERENCE = (adaptive.adagrad_step, adaptive.rmsprop_step, adaptive.adam_step)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {run.kind: run for run in compare_optimizers(*REFERENCE)}
+
+
+def test_every_rule_reaches_the_stated_accuracy(runs):
+    assert list(runs) == list(KINDS)
+    for kind, run in runs.items():
+        assert run.lr == LEARNING_RATES[kind]
+        assert len(run.train_loss) == len(run.test_accuracy) == 10
+        assert run.test_accuracy[-1] >= 0.93, f"{kind} ended at {run.test_accuracy[-1]:.1%}"
+        assert run.train_loss[-1] < 0.15, f"{kind} ended with a training loss of {run.train_loss[-1]:.3f}"
+
+
+def test_effective_learning_rates_are_recorded_for_the_adaptive_rules(runs):
+    assert runs["sgd"].effective is None and runs["momentum"].effective is None
+    steps = 10 * -(-1348 // 32)
+    for kind in ("adagrad", "rmsprop", "adam"):
+        effective = runs[kind].effective
+        assert effective.shape == (steps, 3)
+        assert np.all(effective[:, 0] <= effective[:, 1]) and np.all(effective[:, 1] <= effective[:, 2])
+    # AdaGrad's median keeps falling; RMSProp's and Adam's do not (they forget).
+    adagrad, per_epoch = runs["adagrad"].effective[:, 1], steps // 10
+    assert adagrad[-1] < adagrad[per_epoch] < adagrad[0]
+    for kind in ("rmsprop", "adam"):
+        median = runs[kind].effective[:, 1]
+        assert median[-1] > median[per_epoch]
+
+
+def test_a_changed_learning_rate_is_used_and_a_wrong_key_refused():
+    (run,) = [r for r in compare_optimizers(*REFERENCE, learning_rates={"adam": 0.001}, epochs=1)
+              if r.kind == "adam"]
+    assert run.lr == 0.001
+    with pytest.raises(ValueError, match="unknown keys"):
+        compare_optimizers(*REFERENCE, learning_rates={"nesterov": 0.1}, epochs=1)
+
+
+@pytest.mark.parametrize("missing", ["adagrad_step", "rmsprop_step", "adam_step"])
+def test_demo_names_the_stub_to_implement(missing):
+    functions = [stub(f.__name__) if f.__name__ == missing else f for f in REFERENCE]
+    note = demo(*functions, epochs=1)
+    assert f"Implement `{missing}` first" in note.data
+
+
+def test_a_wrong_return_value_is_explained():
+    def rmsprop_step(theta, grad, r, *, lr=0.001, rho=0.9, eps=1e-7):
+        return theta - lr * grad
+
+    note = demo(adaptive.adagrad_step, rmsprop_step, adaptive.adam_step, epochs=1)
+    assert "Training with your functions failed" in note.data and "rmsprop_step" in note.data
+
+
+def test_demo_returns_an_image_every_front_end_shows():
+    image = demo(*REFERENCE, epochs=1)
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"

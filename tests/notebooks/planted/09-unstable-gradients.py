@@ -1,0 +1,26 @@
+"""Lesson 09: two student solutions with a catalogued mistake each (name, mistake key, code).
+
+Both pass the visible checks, which use symmetric weights (the chains c * I) and
+a single gradient, so the hidden check must catch and name them when the
+notebook is autograded.
+"""
+
+PLANTED = [
+    ("backprop_delta_norms", "w-not-transposed", """
+def backprop_delta_norms(weights, pre_activations, act_grad, delta_out):
+    delta = np.asarray(delta_out, dtype=float)
+    norms = []
+    for i in reversed(range(len(pre_activations))):
+        delta = act_grad(pre_activations[i]) * (delta @ weights[i + 1])
+        norms.append(np.linalg.norm(delta))
+    return np.array(norms[::-1])
+"""),
+    ("clip_by_global_norm", "per-gradient", """
+def clip_by_global_norm(grads, *, max_norm):
+    clipped = []
+    for g in grads:
+        norm = np.sqrt(np.sum(np.asarray(g, dtype=float) ** 2))
+        clipped.append(g * (max_norm / norm) if norm > max_norm else np.array(g, dtype=float))
+    return clipped
+"""),
+]
