@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import numbers
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -241,6 +242,28 @@ def failed_call(outcome: Outcome, what: str) -> str | None:
             return f"{what} was {outcome.error}"
         return f"{what} raised {outcome.error}"
     return None
+
+
+def number_of(outcome: Outcome, what: str) -> tuple[float | None, str | None]:
+    """The returned value as one float, or ``(None, a sentence saying why not)``."""
+    problem = failed_call(outcome, what)
+    if problem:
+        return None, problem
+    value = outcome.value
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "fiu":
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        return None, f"{what} returned {compare.describe(value)}, expected a single number (a float)"
+    return float(value), None
+
+
+
+def mistake_key(spec: Spec, case: Case, outcome: Outcome) -> str | None:
+    """The key of the catalogued mistake that gives what the student returned on ``case``, if any."""
+    if not outcome.ok:
+        return None
+    mistake = spec.diagnose(case, outcome.value, rtol=spec.rtol, atol=spec.atol)
+    return mistake.key if mistake is not None else None
 
 
 def _outcomes(data: Any) -> Iterable[Outcome]:

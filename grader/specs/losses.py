@@ -23,7 +23,6 @@ check their arguments.
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
@@ -31,7 +30,7 @@ from solutions import losses as ref
 
 from ..calls import Outcome
 from ..compare import describe
-from ..spec import Case, Compare, Mistake, Property, Raises, Runner, Spec, failed_call
+from ..spec import Case, Compare, Mistake, Property, Raises, Runner, Spec, failed_call, mistake_key, number_of
 
 _rng = np.random.default_rng(101)
 
@@ -45,27 +44,6 @@ def _onehot(n: int, k: int) -> np.ndarray:
     return np.eye(k)[_rng.integers(0, k, size=n)]
 
 
-def _number_of(outcome: Outcome, what: str) -> tuple[float | None, str | None]:
-    """The returned value as one float, or ``(None, a sentence saying why not)``."""
-    problem = failed_call(outcome, what)
-    if problem:
-        return None, problem
-    value = outcome.value
-    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "fiu":
-        value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        return None, f"{what} returned {describe(value)}, expected a single number (a float)"
-    return float(value), None
-
-
-def _key(spec: Spec, case: Case, outcome: Outcome) -> str | None:
-    """The key of the catalogued mistake that gives what the student returned on ``case``, if any."""
-    if not outcome.ok:
-        return None
-    mistake = spec.diagnose(case, outcome.value, rtol=spec.rtol, atol=spec.atol)
-    return mistake.key if mistake is not None else None
-
-
 def _closed_form(cases: list[tuple[Case, float]], title: str, why: str) -> Property:
     """Each case must give its closed-form value (to 1e-9 relative); ``why`` says where it comes from."""
 
@@ -75,13 +53,13 @@ def _closed_form(cases: list[tuple[Case, float]], title: str, why: str) -> Prope
     def judge(data: list[Outcome], spec: Spec):
         for (case, want), outcome in zip(cases, data):
             what = spec.call_text(case)
-            got, problem = _number_of(outcome, what)
+            got, problem = number_of(outcome, what)
             if problem:
                 return problem, None
             if np.isfinite(got) and abs(got - want) <= 1e-9 * max(1.0, abs(want)):
                 continue
             label = f" ({case.label})" if case.label else ""
-            return f"{what}{label} gave {got:.6g}, but {why} {want:.6g}", _key(spec, case, outcome)
+            return f"{what}{label} gave {got:.6g}, but {why} {want:.6g}", mistake_key(spec, case, outcome)
         return None
 
     return Property(title, probe, judge)
@@ -243,7 +221,7 @@ def _judge_mse_fd(outcome: Outcome, spec: Spec):
     idx = tuple(int(i) for i in np.argwhere(bad)[0])
     return (f"on arrays of shape {_FD_PRED.shape}, entry {idx} of your gradient is {g[idx]:.6g}, but nudging "
             f"that prediction by +/-{_FD_H:g} changes the MSE at a rate of {_FD_GRAD[idx]:.6g} "
-            f"({int(bad.sum())} of {g.size} entries differ)", _key(spec, _FD_CASE, outcome))
+            f"({int(bad.sum())} of {g.size} entries differ)", mistake_key(spec, _FD_CASE, outcome))
 
 
 MSE_GRAD = Spec(
@@ -486,7 +464,7 @@ def _judge_order(data: list[Outcome], spec: Spec):
     n = _ORDER_PROBS.shape[0]
     values = []
     for case, outcome in zip(_ORDER_CASES, data):
-        v, problem = _number_of(outcome, spec.call_text(case))
+        v, problem = number_of(outcome, spec.call_text(case))
         if problem:
             return problem, None
         values.append(v)
@@ -494,13 +472,13 @@ def _judge_order(data: list[Outcome], spec: Spec):
     for case, outcome, v in zip(_ORDER_CASES, data, values):
         if not (0.0 <= v <= 1.0) or abs(v * n - round(v * n)) > 1e-9:
             return (f"{spec.call_text(case)} gave {v:.6g}; on {n} samples accuracy is a fraction "
-                    f"k / {n} between 0 and 1", _key(spec, case, outcome))
+                    f"k / {n} between 0 and 1", mistake_key(spec, case, outcome))
     if abs(shuffled - plain) > 1e-12:
         return (f"shuffling the samples (the rows of both arrays alike) changed the accuracy from "
-                f"{plain:.6g} to {shuffled:.6g}", _key(spec, _ORDER_CASES[1], data[1]))
+                f"{plain:.6g} to {shuffled:.6g}", mistake_key(spec, _ORDER_CASES[1], data[1]))
     if abs(perfect - 1.0) > 1e-12:
         return (f"with labels equal to the predicted classes every sample is right, so the accuracy is 1, "
-                f"got {perfect:.6g}", _key(spec, _ORDER_CASES[2], data[2]))
+                f"got {perfect:.6g}", mistake_key(spec, _ORDER_CASES[2], data[2]))
     return None
 
 

@@ -57,7 +57,7 @@ from solutions import softmax as ref
 
 from ..calls import Outcome
 from ..compare import describe
-from ..spec import Case, Compare, Mistake, Property, Raises, Runner, Spec, Verdict, failed_call
+from ..spec import Case, Compare, Mistake, Property, Raises, Runner, Spec, Verdict, failed_call, mistake_key, number_of
 
 _rng = np.random.default_rng(202)
 
@@ -97,27 +97,6 @@ def _array_of(outcome: Outcome, shape: tuple, what: str) -> tuple[np.ndarray | N
     if value.shape != tuple(shape):
         return None, f"{what} returned an array of shape {value.shape}, expected shape {tuple(shape)}"
     return value.astype(np.float64), None
-
-
-def _number_of(outcome: Outcome, what: str) -> tuple[float | None, str | None]:
-    """The returned value as one float, or ``(None, a sentence saying why not)``."""
-    problem = failed_call(outcome, what)
-    if problem:
-        return None, problem
-    value = outcome.value
-    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "fiu":
-        value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        return None, f"{what} returned {describe(value)}, expected a single number (a float)"
-    return float(value), None
-
-
-def _key(spec: Spec, case: Case, outcome: Outcome) -> str | None:
-    """The key of the catalogued mistake that gives what the student returned on ``case``, if any."""
-    if not outcome.ok:
-        return None
-    mistake = spec.diagnose(case, outcome.value, rtol=spec.rtol, atol=spec.atol)
-    return mistake.key if mistake is not None else None
 
 
 class _Compare(Compare):
@@ -198,17 +177,17 @@ def _probabilities_property(cases: list[Case], *, log: bool) -> Property:
                 return problem, None
             if np.any(np.isnan(out)) or np.any(np.isinf(out)):
                 return (f"{what} returned nan or inf for finite logits of moderate size",
-                        _key(spec, case, outcome))
+                        mistake_key(spec, case, outcome))
             if log:
                 if np.any(out > 1e-12):
                     return (f"{what} returned a positive log-probability, {out.max():.6g}: "
-                            "log-probabilities are never above 0", _key(spec, case, outcome))
+                            "log-probabilities are never above 0", mistake_key(spec, case, outcome))
                 probs = np.exp(out)
             else:
                 probs = out
                 if np.any(probs < 0) or np.any(probs > 1 + 1e-12):
                     bad = probs[(probs < 0) | (probs > 1 + 1e-12)].flat[0]
-                    return f"{what} returned {bad:.6g}, outside [0, 1]", _key(spec, case, outcome)
+                    return f"{what} returned {bad:.6g}, outside [0, 1]", mistake_key(spec, case, outcome)
             sums = probs.sum(axis=axis)
             gap = np.abs(sums - 1.0)
             if np.all(gap <= 1e-9):
@@ -216,7 +195,7 @@ def _probabilities_property(cases: list[Case], *, log: bool) -> Property:
             idx = tuple(int(i) for i in np.argwhere(gap > 1e-9)[0])
             total = "the exponentials of the entries" if log else "the entries"
             return (f"{what}: {total} along axis {axis} should sum to 1, but at index {idx} of the "
-                    f"other axes they sum to {sums[idx]:.6g}", _key(spec, case, outcome))
+                    f"other axes they sum to {sums[idx]:.6g}", mistake_key(spec, case, outcome))
         return None
 
     title = ("every entry is at most 0 and the exponentials sum to 1 along `axis`, for any shape and axis"
@@ -241,7 +220,7 @@ def _shift_property(pairs: list[tuple[Case, Case, np.ndarray, int]], *, atol: fl
                 return problem, None
             b, problem = _array_of(o_shift, z.shape, spec.call_text(shifted))
             if problem:
-                return problem, _key(spec, shifted, o_shift)
+                return problem, mistake_key(spec, shifted, o_shift)
             a_slices = np.moveaxis(a, axis, -1).reshape(-1, z.shape[axis])
             b_slices = np.moveaxis(b, axis, -1).reshape(-1, z.shape[axis])
             for i, c in enumerate(shifts):
@@ -252,7 +231,7 @@ def _shift_property(pairs: list[tuple[Case, Case, np.ndarray, int]], *, atol: fl
                 return (f"adding one constant to each {where} of z (shape {z.shape}, axis={axis}), here "
                         f"({added}), should change nothing, but {where} {i} ({c:+g}) went from "
                         f"{_row_text(a_slices[i])} to {_row_text(b_slices[i])}",
-                        _key(spec, shifted, o_shift))
+                        mistake_key(spec, shifted, o_shift))
         return None
 
     return Property(f"shift invariant: adding a constant (up to 1e4) to each row changes no {what_fn}",
@@ -515,20 +494,20 @@ def _judge_bounds(data: list[Outcome], spec: Spec):
         what = spec.call_text(case)
         h, problem = _array_of(outcome, (_BOUNDS_P.shape[0],), what)
         if problem:
-            return problem, _key(spec, case, outcome)
+            return problem, mistake_key(spec, case, outcome)
         if np.any(np.isnan(h)):
-            return f"{what} returned nan for distributions with zero entries", _key(spec, case, outcome)
+            return f"{what} returned nan for distributions with zero entries", mistake_key(spec, case, outcome)
         if abs(h[0]) > 1e-12:
             return (f"{what}: a certain outcome (the distribution {_row_text(_BOUNDS_P[0])}) has entropy 0, "
-                    f"got {h[0]:.6g}", _key(spec, case, outcome))
+                    f"got {h[0]:.6g}", mistake_key(spec, case, outcome))
         if abs(h[1] - np.log(k)) > 1e-9:
             return (f"{what}: the uniform distribution on {k} outcomes has the largest entropy, "
-                    f"log {k} = {np.log(k):.6g} nats, got {h[1]:.6g}", _key(spec, case, outcome))
+                    f"log {k} = {np.log(k):.6g} nats, got {h[1]:.6g}", mistake_key(spec, case, outcome))
         outside = (h < -1e-12) | (h > np.log(k) + 1e-9)
         if np.any(outside):
             i = int(np.argmax(outside))
             return (f"{what}: entropies lie between 0 and log {k} = {np.log(k):.4g}, but distribution {i} "
-                    f"got {h[i]:.6g}", _key(spec, case, outcome))
+                    f"got {h[i]:.6g}", mistake_key(spec, case, outcome))
     return None
 
 
@@ -657,7 +636,7 @@ def _judge_gibbs(data: list[Outcome], spec: Spec):
     for case, outcome in zip(_GIBBS_CASES, data):
         v, problem = _array_of(outcome, (n,), spec.call_text(case))
         if problem:
-            return problem, _key(spec, case, outcome)
+            return problem, mistake_key(spec, case, outcome)
         values.append(v)
     same, other = values
     h = _entropy_formula(_GIBBS_P)
@@ -665,13 +644,13 @@ def _judge_gibbs(data: list[Outcome], spec: Spec):
         i = int(np.argmax(~np.isclose(same, h, rtol=1e-9, atol=1e-12)))
         return (f"H(p, p) must equal the entropy H(p) = -sum p log p, but for the row p = "
                 f"{_row_text(_GIBBS_P[i])} your cross_entropy(p, p) gives {same[i]:.6g}, not {h[i]:.6g}",
-                _key(spec, _GIBBS_CASES[0], data[0]))
+                mistake_key(spec, _GIBBS_CASES[0], data[0]))
     below = ~(other >= same - 1e-12)
     if np.any(below):
         i = int(np.argmax(below))
         return (f"Gibbs' inequality: no model q does better than the truth, H(p, q) >= H(p, p), but for "
                 f"p = {_row_text(_GIBBS_P[i])} and q = {_row_text(_GIBBS_Q[i])} your cross_entropy gives "
-                f"{other[i]:.6g} < {same[i]:.6g}", _key(spec, _GIBBS_CASES[1], data[1]))
+                f"{other[i]:.6g} < {same[i]:.6g}", mistake_key(spec, _GIBBS_CASES[1], data[1]))
     return None
 
 
@@ -801,19 +780,19 @@ def _judge_kl_zero(data: list[Outcome], spec: Spec):
     for case, outcome in zip(_KL_CASES, data):
         v, problem = _array_of(outcome, (n,), spec.call_text(case))
         if problem:
-            return problem, _key(spec, case, outcome)
+            return problem, mistake_key(spec, case, outcome)
         values.append(v)
     same = values[0]
     if not np.all(np.abs(same) <= 1e-12):
         i = int(np.argmax(~(np.abs(same) <= 1e-12)))
         return (f"KL(p || p) must be 0, but for p = {_row_text(_KL_P[i])} your kl_divergence(p, p) "
-                f"gives {same[i]:.6g}", _key(spec, _KL_CASES[0], data[0]))
+                f"gives {same[i]:.6g}", mistake_key(spec, _KL_CASES[0], data[0]))
     for case, outcome, v in zip(_KL_CASES[1:], data[1:], values[1:]):
         below = ~(v >= -1e-12)
         if np.any(below):
             i = int(np.argmax(below))
             return (f"KL divergences of distributions are never negative, but {spec.call_text(case)} "
-                    f"gives {v[i]:.6g} for distribution {i}", _key(spec, case, outcome))
+                    f"gives {v[i]:.6g} for distribution {i}", mistake_key(spec, case, outcome))
     return None
 
 
@@ -975,12 +954,12 @@ def _probe_mean(run: Runner, spec: Spec):
 def _judge_mean(data, spec: Spec):
     whole, singles = data
     case = Case((_LOSS_BATCH, _LOSS_LABELS))
-    total, problem = _number_of(whole, spec.call_text(case))
+    total, problem = number_of(whole, spec.call_text(case))
     if problem:
-        return problem, _key(spec, case, whole)
+        return problem, mistake_key(spec, case, whole)
     parts = []
     for i, outcome in enumerate(singles):
-        value, problem = _number_of(outcome, spec.call_text(Case((_LOSS_BATCH[i:i + 1], _LOSS_LABELS[i:i + 1]))))
+        value, problem = number_of(outcome, spec.call_text(Case((_LOSS_BATCH[i:i + 1], _LOSS_LABELS[i:i + 1]))))
         if problem:
             return problem, None
         parts.append(value)
@@ -989,7 +968,7 @@ def _judge_mean(data, spec: Spec):
         return None
     return (f"your losses of the {len(parts)} rows of a batch, one at a time, average {mean:.6g}, but the "
             f"whole batch, {spec.call_text(case)}, gives {total:.6g}",
-            _key(spec, case, whole))
+            mistake_key(spec, case, whole))
 
 
 def _sce_shift_cases():
@@ -1009,16 +988,16 @@ def _probe_sce_shift(run: Runner, spec: Spec):
 
 def _judge_sce_shift(data, spec: Spec):
     base, shifted, c = _SCE_SHIFT
-    a, problem = _number_of(data[0], spec.call_text(base))
+    a, problem = number_of(data[0], spec.call_text(base))
     if problem:
         return problem, None
-    b, problem = _number_of(data[1], spec.call_text(shifted))
+    b, problem = number_of(data[1], spec.call_text(shifted))
     if problem:
-        return problem, _key(spec, shifted, data[1])
+        return problem, mistake_key(spec, shifted, data[1])
     if np.isfinite(b) and abs(a - b) <= 1e-8 * (1 + abs(a)):
         return None
     return (f"adding one constant to each row of the logits ({', '.join(f'{v:g}' for v in c)}) must not "
-            f"change the loss, but it went from {a:.6g} to {b:.6g}", _key(spec, shifted, data[1]))
+            f"change the loss, but it went from {a:.6g} to {b:.6g}", mistake_key(spec, shifted, data[1]))
 
 
 _ONEHOT_PRODUCT_HINT = (
@@ -1163,14 +1142,14 @@ _FD_CASE = Case((_FD_LOGITS, _FD_LABELS))
 def _judge_fd(outcome: Outcome, spec: Spec):
     g, problem = _array_of(outcome, _FD_LOGITS.shape, spec.call_text(_FD_CASE))
     if problem:
-        return problem, _key(spec, _FD_CASE, outcome)
+        return problem, mistake_key(spec, _FD_CASE, outcome)
     bad = ~(np.abs(g - _FD_GRAD) <= 1e-7 + 1e-6 * np.abs(_FD_GRAD))
     if not np.any(bad):
         return None
     idx = tuple(int(i) for i in np.argwhere(bad)[0])
     return (f"on logits of shape {_FD_LOGITS.shape} with labels {_row_text(_FD_LABELS)}, entry {idx} of your "
             f"gradient is {g[idx]:.6g}, but nudging that logit by +/-{_FD_H:g} changes the loss at a rate of "
-            f"{_FD_GRAD[idx]:.6g} ({int(bad.sum())} of {g.size} entries differ)", _key(spec, _FD_CASE, outcome))
+            f"{_FD_GRAD[idx]:.6g} ({int(bad.sum())} of {g.size} entries differ)", mistake_key(spec, _FD_CASE, outcome))
 
 
 _BOUND_CASES = [
@@ -1190,19 +1169,19 @@ def _judge_grad_bounds(data: list[Outcome], spec: Spec):
         what = spec.call_text(case)
         g, problem = _array_of(outcome, logits.shape, what)
         if problem:
-            return problem, _key(spec, case, outcome)
+            return problem, mistake_key(spec, case, outcome)
         if not np.all(np.isfinite(g)):
-            return f"{what} returned nan or inf", _key(spec, case, outcome)
+            return f"{what} returned nan or inf", mistake_key(spec, case, outcome)
         sums = g.sum(axis=1)
         if np.any(np.abs(sums) > 1e-12):
             i = int(np.argmax(np.abs(sums)))
             return (f"{what}: each row of the gradient sums to 0 (raising every logit of a row by the same "
                     f"amount leaves the loss unchanged), but row {i} sums to {sums[i]:.6g}",
-                    _key(spec, case, outcome))
+                    mistake_key(spec, case, outcome))
         if np.any(np.abs(g) > 1 / n + 1e-12):
             return (f"{what}: every entry of the gradient lies in [-1/n, 1/n] = [-{1 / n:.4g}, {1 / n:.4g}] "
                     f"(n = {n} samples), but one is {g.flat[int(np.argmax(np.abs(g)))]:.6g}",
-                    _key(spec, case, outcome))
+                    mistake_key(spec, case, outcome))
     return None
 
 
