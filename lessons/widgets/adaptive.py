@@ -185,6 +185,13 @@ def _arrays(result, name: str, outputs: tuple[str, ...]) -> tuple[np.ndarray, ..
     return arrays
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only copy: a student's function that writes into its argument fails loudly."""
+    a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
 def run_optimizer(kind: str, step_fn, surface: Surface, *, lr: float, steps: int = STEPS) -> Run:
     """Run one update rule for ``steps`` steps on ``surface``.
 
@@ -207,8 +214,9 @@ def run_optimizer(kind: str, step_fn, surface: Surface, *, lr: float, steps: int
     Raises
     ------
     NotReady
-        If the student's function is a stub, fails, or returns something other
-        than the curriculum's tuple of arrays of shape ``(2,)``.
+        If the student's function is a stub, fails (it gets read-only arrays,
+        so writing into an argument fails), or returns something other than
+        the curriculum's tuple of arrays of shape ``(2,)``.
     """
     theta = np.array(surface.start, dtype=np.float64)
     first, second = np.zeros(2), np.zeros(2)
@@ -218,6 +226,8 @@ def run_optimizer(kind: str, step_fn, surface: Surface, *, lr: float, steps: int
     with np.errstate(all="ignore"):
         for k in range(steps):
             grad = surface.grad(theta)
+            if kind in ("adagrad", "rmsprop", "adam"):
+                theta, grad, first, second = (_read_only(a) for a in (theta, grad, first, second))
             if kind == "sgd":
                 theta = theta - lr * grad
                 effective.append((lr, lr))

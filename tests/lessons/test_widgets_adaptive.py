@@ -193,3 +193,13 @@ def test_the_static_backdrop_is_reused_and_remade_for_a_new_surface():
     panel.controls["surface"].value = "valley"
     canvas.draw()
     np.testing.assert_array_equal(np.asarray(canvas.buffer_rgba()), first)
+
+
+def test_a_function_that_writes_into_its_argument_is_reported():
+    def adagrad_step(theta, grad, r, *, lr=0.01, eps=1e-7):
+        r += grad**2
+        return theta - lr * grad / (eps + np.sqrt(r)), r
+
+    panel = _widget(adagrad_step, adaptive.rmsprop_step, adaptive.adam_step)
+    assert "Your `adagrad_step` raised ValueError" in panel.status.value
+    assert "RMSProp: loss" in panel.status.value
