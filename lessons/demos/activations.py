@@ -30,22 +30,13 @@ from typing import Callable
 import numpy as np
 
 from .. import network
+from ..blas import one_blas_thread
 from ..data import load_digits
 from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
 
 #: 64 pixels, 8 hidden layers of 32 units, 10 classes.
 SIZES = (64,) + (32,) * 8 + (10,)
 EPOCHS = 6
-
-
-def _blas_one_thread():
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - scikit-learn depends on it
-        import contextlib
-
-        return contextlib.nullcontext()
-    return ThreadpoolController().limit(limits=1, user_api="blas")
 
 
 def _scaled_normal(gain: float) -> Callable:
@@ -89,7 +80,7 @@ def train_run(name: str, act: Callable, act_grad: Callable, *, gain: float, lr: 
     X, y, X_test, y_test = standardized_digits(seed)
     net = network.init_network(SIZES, rng=np.random.default_rng(seed + 1), initializer=_scaled_normal(gain),
                                activation=_checked(act), activation_grad=_checked(act_grad))
-    with _blas_one_thread(), np.errstate(all="ignore"), warnings.catch_warnings():
+    with one_blas_thread(), np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _, history = network.train(net, X, y, epochs=epochs, batch_size=32,
                                    optimizer=network.Optimizer.sgd(lr=lr), rng=np.random.default_rng(seed + 2),

@@ -21,9 +21,9 @@ from typing import Callable
 import numpy as np
 
 from .. import network
+from ..blas import one_blas_thread
 from ..data import load_digits
 from ..sigmoid import stable_sigmoid
-from ..widgets.initializers import one_blas_thread
 from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
 
 #: The deep network of experiment 1: 64 pixels, three hidden ReLU layers of 64 units, 10 classes.
@@ -141,7 +141,7 @@ def train_from(name: str, initializer: Callable, sizes: tuple[int, ...], *, acti
         spread.append(unit_spread(net.weights[0]))
 
     record(net)
-    with one_blas_thread()():
+    with one_blas_thread():
         net, _ = network.train(net, X_train, y_train, epochs=epochs, batch_size=batch_size,
                                optimizer=network.Optimizer.sgd(lr=lr), rng=np.random.default_rng(seed + 2),
                                callback=lambda epoch, current, history: record(current))

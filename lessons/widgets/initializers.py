@@ -17,10 +17,8 @@ ticks and labels are drawn once per set of rounded axis limits and reused
 
 from __future__ import annotations
 
-from typing import Callable
-
-import contextlib
 import math
+from typing import Callable
 from collections import OrderedDict
 
 import ipywidgets as widgets
@@ -29,6 +27,7 @@ from matplotlib.artist import Artist
 from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator, PercentFormatter
 
+from ..blas import one_blas_thread
 from ..sigmoid import stable_sigmoid
 from .kit import PALETTE, NotReady, Panel, attempt, finite_or_nan, log_slider, new_figure
 
@@ -112,22 +111,6 @@ def _extend(outputs: list[np.ndarray], x: np.ndarray, weights: list[np.ndarray],
         for W in weights[len(outputs):]:
             h = act(h @ W)
             outputs.append(h)
-
-
-def one_blas_thread() -> Callable[[], contextlib.AbstractContextManager]:
-    """A context manager factory limiting BLAS to one thread, when threadpoolctl is there.
-
-    The products of the widget (200 x 100 by 100 x 100) and of the demo's small networks are small:
-    one thread computes them in well under a millisecond, while several threads competing with a
-    busy machine can take ten times longer.
-    threadpoolctl comes with scikit-learn; without it, nothing is limited.
-    """
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - scikit-learn depends on it
-        return contextlib.nullcontext
-    controller = ThreadpoolController()
-    return lambda: controller.limit(limits=1, user_api="blas")
 
 
 class LimitsBackdrop(Artist):
@@ -307,7 +290,6 @@ def activation_stats_widget(small_random_init, glorot_uniform, glorot_normal, he
                 drawn[key] = mats
         return drawn[key]
 
-    one_thread = one_blas_thread()
     fig = new_figure(9.0, 3.5)
     ax_std, ax_hist = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1.0]})
     layers = np.arange(1, MAX_DEPTH + 1)
@@ -341,7 +323,7 @@ def activation_stats_widget(small_random_init, glorot_uniform, glorot_normal, he
                    key=lambda: (ax_std.get_ylim(), ax_hist.get_xlim(), ax_hist.get_ylim()))
 
     def update(depth: int, initializer: str, scale: float, activation: str) -> str:
-        with one_thread():
+        with one_blas_thread():
             return _update(int(depth), initializer, float(scale), activation)
 
     def _update(depth: int, initializer: str, scale: float, activation: str) -> str:

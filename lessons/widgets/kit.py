@@ -112,6 +112,7 @@ class Panel(widgets.VBox):
         self._update = update
         self.status = widgets.HTML()
         self.last_update_seconds = float("nan")
+        self._hidden: list = []  # the axes hidden because the student's function is not ready
         canvas = figure.canvas
         if isinstance(canvas, widgets.DOMWidget):
             view: widgets.Widget = canvas
@@ -153,6 +154,7 @@ class Panel(widgets.VBox):
     def refresh(self) -> None:
         """Recompute and redraw with the controls' current values."""
         start = time.perf_counter()
+        self._show_hidden()  # ``update`` sees (and may change) the axes as it left them
         try:
             message = self._update(**self.values())
             self.status.value = message or ""
@@ -163,9 +165,24 @@ class Panel(widgets.VBox):
         self.redraw(ready)
         self.last_update_seconds = time.perf_counter() - start
 
+    def _show_hidden(self) -> None:
+        for ax in self._hidden:
+            ax.set_visible(True)
+        self._hidden = []
+
     def redraw(self, ready: bool = True) -> None:
-        for ax in self.figure.axes:
-            ax.set_visible(ready)
+        """Show the figure's current state; ``ready=False`` hides the plot while the status explains why.
+
+        Only the axes this method hid are shown again when the widget is ready:
+        an axes that the widget's ``update`` hid itself stays hidden.
+        """
+        if ready:
+            self._show_hidden()
+        else:
+            shown = [ax for ax in self.figure.axes if ax.get_visible()]
+            for ax in shown:
+                ax.set_visible(False)
+            self._hidden.extend(shown)
         canvas = self.figure.canvas
         if isinstance(self._view, widgets.Output):
             from IPython.display import display
@@ -230,8 +247,14 @@ class StaticBackdrop(Artist):
     The static artists stay visible (and count for the layout) until the
     figure's layout is frozen (``Panel`` does that after the first draw).  The
     copy is remade whenever the canvas size, its resolution or the
-    visibility of an axes changes, and renderers without pixel copies (PDF,
-    SVG) simply get the static artists drawn.
+    visibility of an axes changes, or after :meth:`invalidate` (call it when
+    a "static" artist did change, e.g. new contours), and renderers without
+    pixel copies (PDF, SVG) simply get the static artists drawn.
+
+    A hidden title would be re-placed by its axes on every draw (matplotlib
+    measures it, finds it empty and moves it up), so the axes of a static
+    title keep the position the layout gave it: no ``set_title(..., y=1.0)``
+    is needed.
 
     Parameters
     ----------
@@ -264,8 +287,11 @@ class StaticBackdrop(Artist):
         if not self._frozen():
             return  # the static artists are still drawn by their axes
         if not self._active:
-            for _, artist in self._static:
+            for axes, artist in self._static:
                 artist.set_visible(False)
+                if artist in (axes.title, axes._left_title, axes._right_title):
+                    # Keep the titles where the layout put them (``set_title(y=...)`` does the same).
+                    axes._autotitlepos = False
             self._active = True
         if not hasattr(renderer, "copy_from_bbox") or "draw_path" in vars(renderer):
             # Vector output, or savefig's dry run (matplotlib then shadows the renderer's drawing
@@ -280,3 +306,23 @@ class StaticBackdrop(Artist):
             self._key = key
         else:
             renderer.restore_region(self._pixels)
+
+    def invalidate(self) -> None:
+        """Forget the cached pixels: the next draw draws the static artists again (after changing one)."""
+        self._key = None
+        self._pixels = None
+        self.stale = True
+
+
+def static_parts(ax, *extra, collections: bool = False, texts: bool = False) -> list:
+    """The artists of ``ax`` that never change, bottom first, for :class:`StaticBackdrop`.
+
+    Background, ``collections`` (contours, fills) if asked, axes (ticks,
+    labels), spines, titles, ``texts`` if asked, ``extra`` artists and the
+    legend.  Lines are left out: they are what an update moves.
+    """
+    parts = [ax.patch, *(ax.collections if collections else ()), ax.xaxis, ax.yaxis, *ax.spines.values(),
+             ax.title, ax._left_title, ax._right_title, *(ax.texts if texts else ()), *extra]
+    if ax.get_legend() is not None:
+        parts.append(ax.get_legend())
+    return [(ax, artist) for artist in parts]

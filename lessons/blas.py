@@ -1,0 +1,41 @@
+"""One BLAS thread for the small matrix products of the widgets and demos.
+
+The products here (a few hundred rows by at most a hundred columns) take well
+under a millisecond on one thread, while several threads competing with a
+busy machine can take ten times longer.  ``threadpoolctl`` comes with
+scikit-learn; without it nothing is limited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import Iterator
+
+
+@functools.lru_cache(maxsize=1)
+def _controller():
+    """The thread-pool controller, made once: looking up the loaded BLAS libraries takes milliseconds."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
+        return None
+    return ThreadpoolController()
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Limit NumPy's BLAS to one thread inside the ``with`` block.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> with one_blas_thread():
+    ...     product = np.ones((200, 100)) @ np.ones((100, 100))
+    """
+    controller = _controller()
+    if controller is None:  # pragma: no cover - see _controller
+        yield
+        return
+    with controller.limit(limits=1, user_api="blas"):
+        yield
