@@ -28,3 +28,15 @@ c.GenerateAssignment.preprocessors = _steps
 
 # A notebook cell may run for at most this many seconds when grading.
 c.ExecutePreprocessor.timeout = 120
+
+# Autograding runs student code in a sandbox (grader/sandbox.py): grader/execute.py's SandboxedExecute
+# takes the place of nbgrader's Execute (a subclass: the ExecutePreprocessor settings above still apply).
+# A step that must run right after execution goes after SandboxedExecute in this list.
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+from grader.execute import SandboxedExecute  # noqa: E402
+
+_autograde = list(Autograde.class_traits()["autograde_preprocessors"].default())
+_autograde[_autograde.index(Execute)] = SandboxedExecute
+c.Autograde.autograde_preprocessors = _autograde

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
 
-from . import bundle, collect, demo, grading, leaks, pipeline, selfcheck
+from . import bundle, collect, demo, grading, leaks, pipeline, sandbox, selfcheck
 from .course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,9 +90,15 @@ def cmd_grade(args) -> int:
     lessons = _lessons(args.lessons, root)
     if args.jobs is not None and args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.no_sandbox:
+        os.environ[sandbox.NO_SANDBOX_ENV] = "1"  # the workers inherit it
+    if sandbox.disabled():
+        print("warning: grading without the sandbox: student code runs with your rights", file=sys.stderr)
+    sandbox.require()
     _ensure_generated(root, lessons)
     results = grading.grade(root, lessons, jobs=args.jobs)
     failed = [r for r in results if not r.ok]
+    troubled = [r for r in results if r.ok and r.problems]
     if not results:
         print("nothing new to grade")
     if results:
@@ -101,6 +108,11 @@ def cmd_grade(args) -> int:
     print()
     print(grading.summary(rows, lessons))
     print(f"\ngrades: {csv_path}\nfeedback: {root / 'feedback'}/<student>/<lesson>/<lesson>.html")
+    if troubled:
+        print(f"\n{len(troubled)} submission(s) graded with problems (those cells score zero):")
+        for r in troubled:
+            for problem in r.problems:
+                print(f"  - {r.student} {r.lesson}: {problem}")
     if failed:
         print(f"\n{len(failed)} submission(s) could not be graded:", file=sys.stderr)
         for r in failed:
@@ -157,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "feedback and grades.csv")
     grade.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
     grade.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help=f"run student code without bubblewrap, with your rights (also {sandbox.NO_SANDBOX_ENV}=1); "
+                       "only for machines that cannot sandbox")
     grade.set_defaults(func=cmd_grade)
 
     bun = sub.add_parser("bundle", help="write the student bundle (release notebooks, the lessons package, "
@@ -183,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, pipeline.PipelineError) as exc:
+    except (ValueError, FileNotFoundError, pipeline.PipelineError, sandbox.SandboxUnavailable) as exc:
         print(f"nncourse {args.command}: {exc}", file=sys.stderr)
         return 1
 

@@ -6,21 +6,31 @@ Each worker runs ``nbgrader autograde`` for one student and lesson; one
 broken submission is reported and never stops the others.  The gradebook is
 SQLite, opened with a busy timeout (see ``nbgrader_config.py``) so parallel
 writers wait for each other instead of failing.
+
+Student code runs in the sandbox of :mod:`grader.sandbox` (grading refuses
+to start without it unless switched off).  A worker dies with the grading
+process, even on ``kill -9``; the record is written after each submission,
+so a re-run grades exactly what was not finished.  A submission that cannot
+be graded (not JSON, no notebook, symbolic links) gets a one-line reason;
+one graded with trouble inside (a timeout, a dead kernel, cut output) is
+listed with :func:`problems`.
 """
 
 from __future__ import annotations
 
 import csv
+import ctypes
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pipeline
+from . import execute, pipeline, sandbox
 
 STATE_FILE = ".nncourse-graded.json"
 
@@ -40,6 +50,8 @@ class Result:
     ok: bool
     seconds: float
     error: str = ""
+    #: What went wrong inside a graded notebook (timeouts, dead kernels, cut outputs), one line each.
+    problems: tuple[str, ...] = ()
 
 
 def _digest(path: Path) -> str:
@@ -69,7 +81,11 @@ def _save_state(root: Path, state: dict[str, str]) -> None:
 
 
 def submissions(root: Path, lessons: list[str]) -> list[tuple[str, str, Path]]:
-    """Every ``(student, lesson, notebook)`` under ``submitted/`` for the given lessons."""
+    """Every ``(student, lesson, notebook)`` under ``submitted/`` for the given lessons.
+
+    A lesson folder without ``<lesson>.ipynb`` (a missing or renamed
+    notebook) is listed too: grading reports it and records a zero.
+    """
     found = []
     base = Path(root) / "submitted"
     if not base.is_dir():
@@ -77,9 +93,15 @@ def submissions(root: Path, lessons: list[str]) -> list[tuple[str, str, Path]]:
     for student_dir in sorted(p for p in base.iterdir() if p.is_dir()):
         for lesson_id in lessons:
             notebook = pipeline.notebook_path(root, "submitted", lesson_id, student_dir.name)
-            if notebook.is_file():
+            if notebook.is_file() or notebook.parent.is_dir():
                 found.append((student_dir.name, lesson_id, notebook))
     return found
+
+
+def _folder_digest(folder: Path) -> str:
+    """For a folder without its notebook: what is in it (a change there means grading again)."""
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+    return "missing:" + hashlib.sha256("\n".join(names).encode()).hexdigest()
 
 
 def pending(root: Path, lessons: list[str]) -> list[Job]:
@@ -87,23 +109,87 @@ def pending(root: Path, lessons: list[str]) -> list[Job]:
     state = load_state(root)
     jobs = []
     for student, lesson_id, notebook in submissions(root, lessons):
-        digest = _digest(notebook)
+        digest = _digest(notebook) if notebook.is_file() else _folder_digest(notebook.parent)
         if state.get(f"{student}/{lesson_id}") != digest:
             jobs.append(Job(student, lesson_id, digest))
     return jobs
 
 
+def refusal(notebook: Path) -> str:
+    """Why a submitted notebook cannot be graded, in one line for the instructor ("" when it can)."""
+    import nbformat
+
+    folder = notebook.parent
+    links = sorted(str(p.relative_to(folder)) for p in [folder, *folder.rglob("*")] if p.is_symlink())
+    if links:
+        return (f"{folder} holds symbolic links ({', '.join(links[:3])}): grading would copy what they point "
+                "to into the student's sandbox; replace them with the files themselves")
+    if not notebook.is_file():
+        others = sorted(p.name for p in folder.glob("*.ipynb"))
+        found = f" (found: {', '.join(others[:3])})" if others else " (no notebook at all)"
+        return f"no {notebook.name} in {folder}{found}: rename the student's notebook to {notebook.name}"
+    raw = notebook.read_bytes()
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return f"{notebook.name} is not a notebook: not valid JSON ({exc})"
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        return f"{notebook.name} is not a notebook: valid JSON, but no cells"
+    try:
+        nbformat.reads(raw.decode(), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds for a bad notebook
+        return f"{notebook.name} is not a notebook nbformat can read: {type(exc).__name__}: {exc}"
+    return ""
+
+
+def problems(notebook: Path) -> tuple[str, ...]:
+    """What went wrong in an autograded notebook: timeouts, dead kernels, cells not run, cut outputs."""
+    try:
+        cells = json.loads(notebook.read_text())["cells"]
+    except (OSError, ValueError, KeyError):
+        return ()
+    found = []
+    for index, cell in enumerate(cells):
+        name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") in (
+                    "CellTimeoutError", execute.KERNEL_DIED, execute.KERNEL_EXITED, execute.NOT_RUN,
+                    "MemoryError", "SystemExit"):
+                evalue = out.get("evalue") or "no reply from the kernel before the cell's time limit"
+                found.append(f"{name}: {out['ename']}: {evalue}"[:300])
+            elif out.get("output_type") == "stream" and execute.OUTPUT_CUT in str(out.get("text", "")):
+                found.append(f"{name}: output cut (longer than the cap)")
+    return tuple(found)
+
+
+def _die_with_parent() -> None:
+    """Worker initializer: the worker (and so its sandboxed kernel) dies when ``nncourse grade`` does."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: even when the grader is killed with kill -9
+        if os.getppid() == 1:  # the grader died before the line above ran
+            os._exit(1)
+
+
 def _run(root: str, job: Job) -> Result:
     """Worker: autograde one submission; never raises."""
     start = time.perf_counter()
+    notebook = pipeline.notebook_path(Path(root), "submitted", job.lesson, job.student)
+    refused = refusal(notebook)
+    if refused.startswith(f"{notebook.parent} holds symbolic links"):
+        return Result(job.student, job.lesson, job.digest, False, time.perf_counter() - start, refused)
     try:
-        pipeline.autograde(Path(root), job.lesson, job.student)
+        pipeline.autograde(Path(root), job.lesson, job.student)  # also records a zero for an unusable file
     except Exception as exc:  # noqa: BLE001 - one broken submission must not stop the others
         message = str(exc).strip().splitlines()
         tail = [line for line in message if line.strip()][-3:]
         return Result(job.student, job.lesson, job.digest, False, time.perf_counter() - start,
-                      " | ".join(tail)[:500] or type(exc).__name__)
-    return Result(job.student, job.lesson, job.digest, True, time.perf_counter() - start)
+                      refused or " | ".join(tail)[:500] or type(exc).__name__)
+    if refused:  # nbgrader got through it all the same (it should not): still say what is wrong
+        return Result(job.student, job.lesson, job.digest, False, time.perf_counter() - start, refused)
+    graded = pipeline.notebook_path(Path(root), "autograded", job.lesson, job.student)
+    return Result(job.student, job.lesson, job.digest, True, time.perf_counter() - start,
+                  problems=problems(graded))
 
 
 def _bar(done: int, total: int, width: int = 30) -> str:
@@ -121,6 +207,7 @@ def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="
     """
     root = Path(root).resolve()
     progress = sys.stderr if progress == "stderr" else progress
+    sandbox.require()  # before anything runs: no student code with the grader's rights by accident
     todo = pending(root, lessons)
     if not todo:
         return []
@@ -129,7 +216,7 @@ def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="
     results = []
     if progress:
         print(f"grading {len(todo)} submission(s) with {workers} worker(s)", file=progress)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
         futures = [pool.submit(_run, str(root), job) for job in todo]
         for future in as_completed(futures):
             result = future.result()
@@ -139,6 +226,8 @@ def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="
                 _save_state(root, state)  # after each one: an interrupted run resumes where it stopped
             if progress:
                 status = "ok" if result.ok else f"FAILED: {result.error}"
+                if result.ok and result.problems:
+                    status = f"ok, with {len(result.problems)} problem(s): " + "; ".join(result.problems)
                 print(f"{_bar(len(results), len(todo))} {result.student} {result.lesson} "
                       f"{result.seconds:.1f} s {status}", file=progress)
     return sorted(results, key=lambda r: (r.lesson, r.student))
