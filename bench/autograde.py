@@ -1,84 +1,256 @@
-"""Autograding speed: overhead over plain execution, and the parallel speed-up.
+"""Autograding speed: the overhead over plain execution, the parallel speed-up, the demo, a profile.
 
-* ``floor``: executing every lesson's instructor notebook with nbclient, one
-  after the other (a fresh kernel each), which is the least any grader must do;
-* ``autograde``: ``nbgrader autograde`` of one complete submission of the
-  same lessons, through :mod:`grader.pipeline`;
-* ``speed-up``: grading 12 complete submissions with ``--jobs 1`` and
-  ``--jobs 2`` (:func:`grader.grading.grade`).
+Each section works in its own temporary copy of the course (released with
+``nbgrader generate_assignment``), with the instructor notebooks submitted
+as students' work, so every submission gets full marks (checked: a bench
+that times a broken grading is worthless).
+
+* :func:`overhead`: one complete submission of every written lesson,
+  autograded with ``--jobs 1`` (:func:`grader.grading.grade`), against
+  merely executing the same notebooks with nbclient, one after the other,
+  each in a fresh kernel (the floor any grader pays); per lesson and in total.
+* :func:`parallel`: 12 submissions of the first lesson graded with
+  ``--jobs 1`` and with ``--jobs 2``; the speed-up, and the cores each
+  actually got (CPU seconds over wall seconds), since the machine is shared.
+* :func:`demo`: ``nncourse demo`` for all lessons, as a user runs it (a
+  subprocess); the target is 180 seconds on 2 cores.
+* :func:`profile`: where the time of one autograde goes, phase by phase, in
+  a fresh process (as a new worker starts), alone and with a second
+  autograde running at the same time.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
 from grader import collect, grading, pipeline
-from grader.course import LESSON_IDS
 from grader.selfcheck import copy_course
+
+from . import notebooks
+from .timing import load, measured
 
 ROOT = Path(__file__).resolve().parents[1]
 N_SUBMISSIONS = 12
+DEMO_TARGET_S = 180.0
 
 
-def _lessons() -> list[str]:
-    return [i for i in LESSON_IDS if pipeline.notebook_path(ROOT, "source", i).is_file()]
+def _course(tmp: Path, lessons: list[str], name: str = "course") -> Path:
+    course = copy_course(ROOT, tmp / name, lessons)
+    for lesson_id in lessons:
+        pipeline.generate(course, lesson_id)
+    return course
 
 
-def _execute(path: Path) -> None:
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-
-
-def _export(course: Path, lessons: list[str], folder: Path, students: list[str]) -> None:
-    folder.mkdir(parents=True)
+def _submit(course: Path, lessons: list[str], students: list[str], export: Path) -> None:
+    """The instructor notebooks as every student's submission, collected like an LMS export."""
+    export.mkdir(parents=True)
     for student in students:
         for lesson_id in lessons:
             text = pipeline.notebook_path(course, "source", lesson_id).read_text()
-            (folder / f"{student}_{lesson_id}.ipynb").write_text(text)
+            (export / f"{student}_{lesson_id}.ipynb").write_text(text)
+    collect.collect(course, export)
 
 
-def run() -> list[dict]:
-    lessons = _lessons()
-    rows = []
+def _graded(course: Path, lessons: list[str], results: list, expected: int) -> None:
+    """Raise unless ``expected`` submissions were graded, each with full marks."""
+    failed = [f"{r.student} {r.lesson}: {r.error}" for r in results if not r.ok]
+    if failed or len(results) != expected:
+        raise RuntimeError(f"bench: {len(results)} of {expected} submissions graded; failures: {failed}")
+    short = [f"{g.student} {g.lesson}: {g.score:g}/{g.max_score:g}"
+             for g in grading.grades(course, lessons) if g.score != g.max_score]
+    if short:
+        raise RuntimeError(f"bench: the instructor notebooks did not get full marks: {short}")
+
+
+def overhead() -> dict:
+    """Autograde one complete submission vs execute the same notebooks with nbclient."""
+    lessons = notebooks.lessons()
     with tempfile.TemporaryDirectory(prefix="nncourse-bench-") as tmp:
         tmp = Path(tmp)
-        course = copy_course(ROOT, tmp / "course", lessons)
-        for lesson_id in lessons:
-            pipeline.generate(course, lesson_id)
+        course = _course(tmp, lessons)
+        floor = {i: notebooks.execute(pipeline.notebook_path(course, "source", i)) for i in lessons}
+        _submit(course, lessons, ["single"], tmp / "export")
+        with measured() as graded:
+            results = grading.grade(course, lessons, jobs=1, progress=None)
+        _graded(course, lessons, results, len(lessons))
+    seconds = {r.lesson: r.seconds for r in results}
+    rows = [{"lesson": i, "execute_s": floor[i]["total_s"], "autograde_s": round(seconds[i], 3),
+             "ratio": round(seconds[i] / floor[i]["total_s"], 2), "execute_cpu_s": floor[i]["cpu_s"],
+             "load_before": floor[i]["load_before"], "load_after": floor[i]["load_after"]} for i in lessons]
+    execute_s = sum(f["total_s"] for f in floor.values())
+    return {"lessons": rows,
+            "execute_s": round(execute_s, 3), "execute_cpu_s": round(sum(f["cpu_s"] for f in floor.values()), 3),
+            "autograde": graded, "autograde_s": graded["wall_s"], "ratio": round(graded["wall_s"] / execute_s, 2),
+            "measured": f"one complete submission of {len(lessons)} lessons, --jobs 1; floor: nbclient, "
+                        "a fresh kernel per notebook"}
 
-        start = time.perf_counter()
-        for lesson_id in lessons:
-            _execute(pipeline.notebook_path(course, "source", lesson_id))
-        floor = time.perf_counter() - start
 
-        _export(course, lessons, tmp / "one", ["single"])
-        collect.collect(course, tmp / "one")
-        start = time.perf_counter()
-        results = grading.grade(course, lessons, jobs=1, progress=None)
-        one = time.perf_counter() - start
-        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
-        rows.append({"measure": f"execute {len(lessons)} instructor notebooks with nbclient (floor)",
-                     "seconds": floor})
-        rows.append({"measure": f"autograde one complete submission of {len(lessons)} lessons", "seconds": one})
-        rows.append({"measure": "overhead ratio autograde / floor", "seconds": one / floor})
+def parallel(lesson_id: str | None = None, n: int = N_SUBMISSIONS, extra_env: dict | None = None) -> dict:
+    """Grade ``n`` submissions of one lesson with ``--jobs 1``, then ``--jobs 2``, each in a fresh course.
 
-        lesson_id = lessons[0]
-        timings = {}
-        for jobs in (1, 2):
-            scratch = copy_course(ROOT, tmp / f"jobs{jobs}", [lesson_id])
-            pipeline.generate(scratch, lesson_id)
-            _export(scratch, [lesson_id], tmp / f"export{jobs}", [f"s{i:02d}" for i in range(N_SUBMISSIONS)])
-            collect.collect(scratch, tmp / f"export{jobs}")
-            start = time.perf_counter()
-            results = grading.grade(scratch, [lesson_id], jobs=jobs, progress=None)
-            timings[jobs] = time.perf_counter() - start
-            assert len(results) == N_SUBMISSIONS and all(r.ok for r in results)
-        rows.append({"measure": f"grade {N_SUBMISSIONS} submissions of {lesson_id}, --jobs 1", "seconds": timings[1]})
-        rows.append({"measure": f"grade {N_SUBMISSIONS} submissions of {lesson_id}, --jobs 2", "seconds": timings[2]})
-        rows.append({"measure": "speed-up of --jobs 2 over --jobs 1", "seconds": timings[1] / timings[2]})
-    return rows
+    ``extra_env`` is set in this process (so in the workers and kernels) during both runs.
+    """
+    lesson_id = lesson_id or notebooks.lessons()[0]
+    runs = {}
+    saved = {k: os.environ.get(k) for k in (extra_env or {})}
+    os.environ.update(extra_env or {})
+    try:
+        with tempfile.TemporaryDirectory(prefix="nncourse-bench-") as tmp:
+            tmp = Path(tmp)
+            for jobs in (1, 2):
+                course = _course(tmp, [lesson_id], f"jobs{jobs}")
+                _submit(course, [lesson_id], [f"s{i:02d}" for i in range(n)], tmp / f"export{jobs}")
+                with measured() as m:
+                    results = grading.grade(course, [lesson_id], jobs=jobs, progress=None)
+                _graded(course, [lesson_id], results, n)
+                m["per_submission_s"] = round(sum(r.seconds for r in results) / n, 3)
+                runs[f"jobs{jobs}"] = m
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return {"lesson": lesson_id, "submissions": n, "env": extra_env or {}, **runs,
+            "speedup": round(runs["jobs1"]["wall_s"] / runs["jobs2"]["wall_s"], 2),
+            "cores_ratio": round(runs["jobs2"]["cores_used"] / max(runs["jobs1"]["cores_used"], 1e-9), 2)}
+
+
+def demo() -> dict:
+    """``nncourse demo`` (all lessons, default jobs) in a subprocess."""
+    with measured() as m:
+        proc = subprocess.run([sys.executable, "-m", "grader.cli", "demo"], cwd=ROOT, capture_output=True,
+                              text=True)
+    tail = proc.stdout.strip().splitlines()[-3:] + proc.stderr.strip().splitlines()[-3:]
+    return {**m, "returncode": proc.returncode, "lessons": len(notebooks.lessons()), "target_s": DEMO_TARGET_S,
+            "within_target": m["wall_s"] <= DEMO_TARGET_S, "tail": tail if proc.returncode else []}
+
+
+# ---------------------------------------------------------------------------------------------
+# profile: phase timings inside one autograde, measured by wrapping nbgrader's, nbclient's and
+# SQLAlchemy's functions in a fresh child process (python -c _CHILD COURSE LESSON STUDENT).
+
+def _instrument(phases: dict) -> None:
+    import functools
+
+    from nbclient.client import NotebookClient
+    from nbconvert.preprocessors.base import Preprocessor
+    from nbgrader.api import Gradebook
+    from nbgrader.converters.autograde import Autograde
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    def add(name, wall, cpu):
+        entry = phases.setdefault(name, {"wall_s": 0.0, "cpu_s": 0.0, "calls": 0})
+        entry["wall_s"] += wall
+        entry["cpu_s"] += cpu
+        entry["calls"] += 1
+
+    def wrap(owner, attr, name):
+        fn = getattr(owner, attr)
+
+        @functools.wraps(fn)
+        def timed(*args, **kwargs):
+            t, c = time.perf_counter(), time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                add(name(args[0]) if callable(name) else name, time.perf_counter() - t, time.process_time() - c)
+        setattr(owner, attr, timed)
+
+    wrap(Autograde, "init_assignment", "nbgrader: init_assignment (gradebook records, copy files)")
+    wrap(Gradebook, "__init__", "gradebook: open (create_all, check course)")
+    wrap(Session, "commit", "gradebook: commits")
+    wrap(Preprocessor, "__call__", lambda self: f"preprocessor {type(self).__name__}")
+    # nbgrader's Execute calls nbclient's synchronous wrappers (run_sync made them from the async ones)
+    wrap(NotebookClient, "start_new_kernel", "kernel: start process")
+    wrap(NotebookClient, "start_new_kernel_client", "kernel: connect, wait until ready")
+    wrap(NotebookClient, "execute_cell", "kernel: execute cells")
+    wrap(NotebookClient, "_cleanup_kernel", "kernel: shut down")
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        conn.info.setdefault("bench_t", []).append((time.perf_counter(), time.process_time()))
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, parameters, context, executemany):
+        t, c = conn.info["bench_t"].pop()
+        add("gradebook: SQL statements", time.perf_counter() - t, time.process_time() - c)
+
+
+def profile_child(root: Path, lesson_id: str, student: str, imports: dict) -> dict:
+    """One autograde in this fresh process, phase by phase (``imports``: the import steps already timed)."""
+    phases: dict = dict(imports)
+    start, c0 = time.perf_counter(), os.times()
+
+    def step(name, fn):
+        t, c = time.perf_counter(), time.process_time()
+        out = fn()
+        phases[name] = {"wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c, "calls": 1}
+        return out
+
+    _instrument(phases)
+    api = step("api(): load nbgrader_config.py, NbGraderAPI", lambda: pipeline.api(root))
+    step("autograde (everything below)", lambda: pipeline.checked(
+        api.autograde(lesson_id, student, force=True, create=True), f"autograde {lesson_id} for {student}"))
+    c1 = os.times()
+    return {"wall_s": time.perf_counter() - start + sum(v["wall_s"] for v in imports.values()),
+            "cpu_worker_s": (c1.user - c0.user) + (c1.system - c0.system) + sum(v["cpu_s"] for v in imports.values()),
+            "cpu_kernel_s": (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system),
+            "phases": {k: {"wall_s": round(v["wall_s"], 3), "cpu_s": round(v["cpu_s"], 3), "calls": v["calls"]}
+                       for k, v in phases.items()}}
+
+
+#: The child process: time the imports a fresh worker pays before anything else is imported.
+_CHILD = """
+import json, sys, time
+imports = {}
+for name, module in (("import jsonschema (its rfc3987_syntax builds a grammar)", "jsonschema"),
+                     ("import nbgrader (the rest)", "nbgrader.apps"),
+                     ("import the course's grader and bench", "bench.autograde")):
+    t, c = time.perf_counter(), time.process_time()
+    __import__(module)
+    imports[name] = {"wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c, "calls": 1}
+from pathlib import Path
+from bench.autograde import profile_child
+print(json.dumps(profile_child(Path(sys.argv[1]), sys.argv[2], sys.argv[3], imports)))
+"""
+
+
+def _spawn(course: Path, lesson_id: str, student: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", _CHILD, str(course), lesson_id, student],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def _collect(proc: subprocess.Popen) -> dict:
+    out, _ = proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"bench: the profiled autograde failed (exit {proc.returncode})")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def profile(lesson_id: str | None = None) -> dict:
+    """Phases of one autograde in a fresh process: alone, then two at once (as ``--jobs 2`` runs them)."""
+    lesson_id = lesson_id or notebooks.lessons()[0]
+    with tempfile.TemporaryDirectory(prefix="nncourse-bench-") as tmp:
+        course = _course(Path(tmp), [lesson_id])
+        for student in ("warm", "solo", "pair1", "pair2"):
+            pipeline.submit(course, lesson_id, student, pipeline.notebook_path(course, "source", lesson_id))
+        _collect(_spawn(course, lesson_id, "warm"))  # creates the student's records, warms the file cache
+        before = load()
+        solo = _collect(_spawn(course, lesson_id, "solo"))
+        solo["load_before"], solo["load_after"] = before, load()
+        before = load()
+        t = time.perf_counter()
+        procs = [_spawn(course, lesson_id, s) for s in ("pair1", "pair2")]
+        pair = [_collect(p) for p in procs]
+        pair_wall = time.perf_counter() - t
+    return {"lesson": lesson_id, "solo": solo, "pair": pair, "pair_wall_s": round(pair_wall, 3),
+            "pair_load_before": before, "pair_load_after": load()}

@@ -9,6 +9,8 @@ from grader.check import evaluate
 from grader.course import lesson_of
 from grader.specs import REGISTRY
 
+from .timing import load
+
 
 def run(repeats: int = 3) -> list[dict]:
     rows = []
@@ -20,5 +22,6 @@ def run(repeats: int = 3) -> list[dict]:
             start = time.perf_counter()
             evaluate(name, reference, forbidden=("lessons",))
             times.append(time.perf_counter() - start)
-        rows.append({"lesson": lesson_of(name).id, "function": name, "median_ms": 1000 * statistics.median(times)})
+        rows.append({"lesson": lesson_of(name).id, "function": name, "median_ms": 1000 * statistics.median(times),
+                     "load_after": load()})
     return rows

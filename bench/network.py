@@ -23,6 +23,8 @@ import time
 
 import numpy as np
 
+from .timing import load
+
 EPOCHS = 20
 REPEATS = 3
 BATCH_SIZE = 32
@@ -109,16 +111,20 @@ def run() -> list[dict]:
         with threadpool_limits(limits=1):
             _ours(split, 0)  # warm-up: imports, allocator, BLAS
             _torch(split, 0, torch.float64)
-            results = [
-                ("lessons.network.train (NumPy)", "float64", _best(_ours, split)),
-                ("torch nn.Sequential + optim.SGD", "float64", _best(lambda s, r: _torch(s, r, torch.float64), split)),
-                ("torch nn.Sequential + optim.SGD", "float32", _best(lambda s, r: _torch(s, r, torch.float32), split)),
-            ]
+            results = []
+            for name, dtype, fn in [
+                ("lessons.network.train (NumPy)", "float64", _ours),
+                ("torch nn.Sequential + optim.SGD", "float64", lambda s, r: _torch(s, r, torch.float64)),
+                ("torch nn.Sequential + optim.SGD", "float32", lambda s, r: _torch(s, r, torch.float32)),
+            ]:
+                before = load()
+                results.append((name, dtype, _best(fn, split), before, load()))
     finally:
         torch.set_num_threads(threads)
     ours = results[0][2][0]
     what = (f"{'-'.join(map(str, SIZES))} ReLU, digits ({len(split.y_train)} train), batch {BATCH_SIZE}, "
             f"momentum SGD lr={LR}, {EPOCHS} epochs, 1 thread, best of {REPEATS}")
     return [{"implementation": name, "dtype": dtype, "s_per_epoch": float(s_epoch), "run_s": float(run_s),
-             "test_accuracy": float(acc), "ours_over_this": float(ours / s_epoch), "measured": what}
-            for name, dtype, (s_epoch, run_s, acc) in results]
+             "test_accuracy": float(acc), "ours_over_this": float(ours / s_epoch), "measured": what,
+             "load_before": before, "load_after": after}
+            for name, dtype, (s_epoch, run_s, acc), before, after in results]

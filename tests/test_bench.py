@@ -1,0 +1,121 @@
+"""The bench's plumbing: section choice, tables, the JSON file, CPU accounting, one notebook run.
+
+Benchmarks are not tests: nothing here asserts a speed, and nothing autogrades.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from bench import __main__ as bench_main
+from bench import autograde, notebooks
+from bench.timing import measured
+
+pytestmark = pytest.mark.project
+
+
+def test_default_is_every_section_in_order_and_groups_expand():
+    assert bench_main.chosen([]) == list(bench_main.SECTIONS)
+    assert bench_main.chosen(["demo", "notebooks", "demo"]) == ["notebooks", "demo"]
+    assert bench_main.chosen(["autograde"]) == ["overhead", "parallel", "demo"]
+
+
+def test_an_unknown_section_is_refused_with_the_choices(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        bench_main.main(["notebok"], runners={}, out=None)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown section 'notebok'" in err and "notebooks" in err
+
+
+def test_table_aligns_columns_and_formats_numbers():
+    rows = [{"name": "a", "value": 1.23456, "n": 3}, {"name": "longer", "value": 12.5, "n": None}]
+    lines = bench_main.table(rows, [("name", "name", ""), ("value", "value", ".2f"), ("n", "n", "d")]).splitlines()
+    assert lines[0].split() == ["name", "value", "n"]
+    assert set(lines[1]) == {"-"}
+    assert lines[2].split() == ["a", "1.23", "3"]
+    assert lines[3].split() == ["longer", "12.50"]  # a missing value is left blank
+    assert len({len(line) for line in lines}) == 1
+
+
+def _fake(name):
+    return lambda: ({"value": name}, f"table of {name}")
+
+
+def test_results_of_a_rerun_section_replace_only_that_section(tmp_path, capsys):
+    out = tmp_path / "bench-results.json"
+    runners = {name: _fake(name) for name in bench_main.SECTIONS}
+    assert bench_main.main(["notebooks", "demo"], runners=runners, out=out) == 0
+    first = json.loads(out.read_text())
+    assert set(first["sections"]) == {"notebooks", "demo"}
+    assert first["sections"]["demo"]["results"] == {"value": "demo"}
+    assert first["machine"]["cpus"] >= 1
+
+    runners["demo"] = lambda: ({"value": "again"}, "demo again")
+    bench_main.main(["demo"], runners=runners, out=out)
+    second = json.loads(out.read_text())
+    assert second["sections"]["notebooks"] == first["sections"]["notebooks"]
+    assert second["sections"]["demo"]["results"] == {"value": "again"}
+    printed = capsys.readouterr().out
+    assert "table of notebooks" in printed and "demo again" in printed
+
+
+def test_a_damaged_results_file_is_set_aside_not_lost(tmp_path):
+    out = tmp_path / "bench-results.json"
+    out.write_text("{not json")
+    bench_main.main(["demo"], runners={"demo": _fake("demo")}, out=out)
+    assert (tmp_path / "bench-results.damaged.json").read_text() == "{not json"
+    assert set(json.loads(out.read_text())["sections"]) == {"demo"}
+
+
+def test_measured_counts_the_cpu_of_a_finished_child_process():
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    with measured() as m:
+        subprocess.run([sys.executable, "-c", burn], check=True)
+    assert set(m) >= {"wall_s", "cpu_s", "cpu_self_s", "cpu_children_s", "cores_used", "load_before", "load_after"}
+    assert m["cpu_children_s"] > 0  # the child's CPU is counted once it has been waited for
+    assert m["cpu_s"] == pytest.approx(m["cpu_self_s"] + m["cpu_children_s"], abs=0.002)
+
+
+def test_execute_counts_cells_and_the_ones_that_raise(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# title"), nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("raise NotImplementedError('a stub')")]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    row = notebooks.execute(path, allow_errors=True)
+    assert row["code_cells"] == 2 and row["error_cells"] == 1 and row["slowest_cell"] in (1, 2)
+    assert {"kernel_s", "cells_s", "shutdown_s", "total_s", "cpu_s", "load_before", "load_after"} <= set(row)
+
+
+def test_every_written_lesson_is_benched():
+    written = [p.parent.name for p in sorted((notebooks.ROOT / "source").glob("*/*.ipynb"))
+               if p.stem == p.parent.name]
+    assert notebooks.lessons() == written
+
+
+def test_the_autograde_tables_print_from_their_results(monkeypatch, tmp_path, capsys):
+    timing = {"wall_s": 10.0, "cpu_s": 9.0, "cores_used": 0.9, "load_before": 1.0, "load_after": 1.5,
+              "per_submission_s": 0.8}
+    phases = {"kernel: execute cells": {"wall_s": 4.0, "cpu_s": 0.1, "calls": 14}}
+    child = {"wall_s": 7.0, "cpu_worker_s": 1.0, "cpu_kernel_s": 4.0, "phases": phases}
+    monkeypatch.setattr(autograde, "parallel", lambda: {"lesson": "01-loss-functions", "submissions": 12,
+                                                        "jobs1": timing, "jobs2": {**timing, "wall_s": 5.0},
+                                                        "speedup": 2.0, "cores_ratio": 1.9, "env": {}})
+    monkeypatch.setattr(autograde, "profile", lambda: {"lesson": "01-loss-functions", "solo": {
+        **child, "load_before": 1.0, "load_after": 1.2}, "pair": [child, child], "pair_wall_s": 8.0,
+        "pair_load_before": 1.2, "pair_load_after": 2.0})
+    monkeypatch.setattr(autograde, "demo", lambda: {**timing, "returncode": 0, "lessons": 8, "target_s": 180.0,
+                                                    "within_target": True, "tail": []})
+    out = tmp_path / "bench-results.json"
+    bench_main.main(["parallel", "profile", "demo"], out=out)
+    printed = capsys.readouterr().out
+    assert "speed-up of --jobs 2 over --jobs 1: 2.00" in printed
+    assert "kernel: execute cells" in printed and "kernel process cpu" in printed
+    assert "within the 180 s target" in printed
+    assert json.loads(out.read_text())["sections"]["parallel"]["results"]["speedup"] == 2.0
