@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import LogLocator, NullLocator
 
 from ..sigmoid import stable_sigmoid
-from .kit import PALETTE, Panel, attempt, new_figure, slider
+from .kit import PALETTE, Panel, StaticBackdrop, attempt, new_figure, slider, static_parts
 
 _P = np.linspace(0.002, 0.998, 250)  # probabilities given to the true class
 _LOGITS = np.log(_P) - np.log1p(-_P)  # the logit z with sigmoid(z) = p
@@ -57,14 +58,23 @@ def loss_saturation_widget(mse, binary_cross_entropy) -> Panel:
         "gce": ax_grad.plot([], [], color=c_ce, lw=2, ls="--", label="cross-entropy")[0],
     }
     markers = [ax.axvline(0.5, color=PALETTE["grey"], lw=1) for ax in (ax_loss, ax_grad)]
-    dots = {k: ax.plot([], [], "o", color=c)[0] for k, ax, c in
-            (("mse", ax_loss, c_mse), ("ce", ax_loss, c_ce), ("gmse", ax_grad, c_mse), ("gce", ax_grad, c_ce))}
-    ax_loss.set(xlabel="probability given to the true class, p", ylabel="loss (nats for cross-entropy)",
+    # Circles for MSE, squares for cross-entropy: the shape tells them apart as well as the colour.
+    dots = {k: ax.plot([], [], m, color=c, ms=7)[0] for k, ax, c, m in
+            (("mse", ax_loss, c_mse, "o"), ("ce", ax_loss, c_ce, "s"), ("gmse", ax_grad, c_mse, "o"),
+             ("gce", ax_grad, c_ce, "s"))}
+    ax_loss.set(xlabel="probability given to the true class, p", ylabel="loss (cross-entropy in nats)",
                 title="Loss", xlim=(0, 1), ylim=(0, 6.5))
     ax_grad.set(xlabel="probability given to the true class, p", ylabel="|dL/dz| (per unit of logit)",
                 title="Gradient with respect to the logit z", xlim=(0, 1), yscale="log", ylim=(1e-3, 2))
+    # Decades only, no minor labels: tick labels are most of the cost of a redraw.
+    ax_grad.yaxis.set_major_locator(LogLocator(base=10, numticks=5))
+    ax_grad.yaxis.set_minor_locator(NullLocator())
     ax_loss.legend(loc="upper right")
     ax_grad.legend(loc="lower left")
+    # Axes, labels, titles and legends never change, nor do the curves once computed: drawn once,
+    # their pixels are reused, and an update redraws only the markers and the two vertical lines.
+    backdrop = StaticBackdrop(fig, static_parts(ax_loss, lines["mse"], lines["ce"])
+                              + static_parts(ax_grad, lines["gmse"], lines["gce"]))
     cache: dict[str, np.ndarray] = {}
 
     def update(p_true: float) -> str:
@@ -72,6 +82,7 @@ def loss_saturation_widget(mse, binary_cross_entropy) -> Panel:
             cache.update(zip(("mse", "ce", "gmse", "gce"), _curves(mse, binary_cross_entropy)))
             for key, line in lines.items():
                 line.set_data(_P, cache[key])
+            backdrop.invalidate()
         i = int(np.argmin(np.abs(_P - p_true)))
         for key, dot in dots.items():
             dot.set_data([_P[i]], [cache[key][i]])

@@ -39,6 +39,18 @@ def test_moving_the_slider_moves_the_markers_and_the_readout():
     assert ce_ratio > 5, "confidently wrong: the cross-entropy gradient should dominate"
 
 
+def test_the_slider_updates_the_same_figure_in_place():
+    panel = loss_saturation_widget(losses.mse, losses.binary_cross_entropy)
+    fig, axes = panel.figure, list(panel.figure.axes)
+    lines = [line for ax in axes for line in ax.lines]
+    before = [line.get_xydata().copy() for line in lines]
+    panel.controls["p_true"].value = 0.9
+    assert panel.figure is fig and list(fig.axes) == axes
+    assert [line for ax in fig.axes for line in ax.lines] == lines, "artists were re-created"
+    moved = [not np.array_equal(b, line.get_xydata()) for b, line in zip(before, lines)]
+    assert sum(moved) == 6, "the four markers and the two vertical lines move; the curves stay"
+
+
 def test_a_stub_gets_a_note_not_a_traceback():
     panel = loss_saturation_widget(stub("mse"), losses.binary_cross_entropy)
     assert "Implement `mse` first" in panel.status.value
