@@ -33,7 +33,7 @@ LAYERS = (6, 16, 4)
 #: The masks of click ``k`` of the resample button come from ``np.random.default_rng([SEED, k])``.
 SEED = 8
 #: Size of the figure, in inches at 100 dpi.
-FIGSIZE = (11.0, 3.6)
+FIGSIZE = (10.0, 3.4)
 
 _KEPT = to_rgba(PALETTE["blue"])
 _DROPPED = to_rgba("#DDDDDD")
