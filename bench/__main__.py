@@ -144,25 +144,31 @@ def profile_section() -> tuple[object, str]:
     from . import autograde
 
     res = autograde.profile()
-    solo, pair = res["solo"], res["pair"]
-    rows = []
-    for name, phase in solo["phases"].items():
-        others = [p["phases"].get(name, {}) for p in pair]
-        rows.append({"phase": name, "calls": phase["calls"], "wall": phase["wall_s"], "cpu": phase["cpu_s"],
-                     "pair_wall": sum(o.get("wall_s", 0.0) for o in others) / len(others),
-                     "pair_cpu": sum(o.get("cpu_s", 0.0) for o in others) / len(others)})
-    for label, key in (("total wall", "wall_s"), ("worker process cpu", "cpu_worker_s"),
-                       ("kernel process cpu", "cpu_kernel_s")):
-        rows.append({"phase": label, "calls": None, "wall": solo[key], "cpu": None,
-                     "pair_wall": sum(p[key] for p in pair) / len(pair), "pair_cpu": None})
-    text = (f"One autograde of {res['lesson']} in a fresh process, by phase (alone; and the mean of two run at "
-            "once), seconds\n"
+    texts = []
+    for variant, data in res["variants"].items():
+        solo, pair = data["solo"], data["pair"]
+        rows = []
+        for name, phase in solo["phases"].items():
+            others = [p["phases"].get(name, {}) for p in pair]
+            rows.append({"phase": name, "calls": phase["calls"], "wall": phase["wall_s"], "cpu": phase["cpu_s"],
+                         "pair_wall": sum(o.get("wall_s", 0.0) for o in others) / len(others),
+                         "pair_cpu": sum(o.get("cpu_s", 0.0) for o in others) / len(others)})
+        for label, key in (("total wall", "wall_s"), ("worker process cpu", "cpu_worker_s"),
+                           ("kernel process cpu", "cpu_kernel_s")):
+            rows.append({"phase": label, "wall": solo[key] if key == "wall_s" else None,
+                         "cpu": None if key == "wall_s" else solo[key],
+                         "pair_wall": sum(p[key] for p in pair) / len(pair) if key == "wall_s" else None,
+                         "pair_cpu": None if key == "wall_s" else sum(p[key] for p in pair) / len(pair)})
+        texts.append(
+            f"One autograde of {res['lesson']} in a fresh process, {variant}"
+            + (f" ({data['setting']})" if data["setting"] else "")
+            + ", by phase: alone, and the mean of two run at once; seconds\n"
             + table(rows, [("phase", "phase", ""), ("calls", "calls", "d"), ("wall", "wall", ".3f"),
                            ("cpu", "cpu", ".3f"), ("2 at once: wall", "pair_wall", ".3f"),
                            ("cpu", "pair_cpu", ".3f")])
-            + f"\nalone: {_load_text(solo)}; two at once: {res['pair_wall_s']:.1f} s for both, load "
-            + f"{res['pair_load_before']:.1f} -> {res['pair_load_after']:.1f}")
-    return res, text
+            + f"\nalone: {solo['wall_s']:.1f} s, {_load_text(solo)}; two at once: {data['pair_wall_s']:.1f} s for "
+            + f"both, load {data['pair_load_before']:.1f} -> {data['pair_load_after']:.1f}")
+    return res, "\n\n".join(texts)
 
 
 RUNNERS = {name: globals()[f"{name}_section"] for name in SECTIONS}

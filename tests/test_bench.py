@@ -107,9 +107,10 @@ def test_the_autograde_tables_print_from_their_results(monkeypatch, tmp_path, ca
     monkeypatch.setattr(autograde, "parallel", lambda: {"lesson": "01-loss-functions", "submissions": 12,
                                                         "jobs1": timing, "jobs2": {**timing, "wall_s": 5.0},
                                                         "speedup": 2.0, "cores_ratio": 1.9, "env": {}})
-    monkeypatch.setattr(autograde, "profile", lambda: {"lesson": "01-loss-functions", "solo": {
-        **child, "load_before": 1.0, "load_after": 1.2}, "pair": [child, child], "pair_wall_s": 8.0,
-        "pair_load_before": 1.2, "pair_load_after": 2.0})
+    variant = {"setting": "", "solo": {**child, "load_before": 1.0, "load_after": 1.2}, "pair": [child, child],
+               "pair_wall_s": 8.0, "pair_load_before": 1.2, "pair_load_after": 2.0}
+    monkeypatch.setattr(autograde, "profile", lambda: {"lesson": "01-loss-functions", "variants": {
+        "as configured": variant, "what if": {**variant, "setting": "c.X.y = 1"}}})
     monkeypatch.setattr(autograde, "demo", lambda: {**timing, "returncode": 0, "lessons": 8, "target_s": 180.0,
                                                     "within_target": True, "tail": []})
     out = tmp_path / "bench-results.json"
@@ -117,5 +118,6 @@ def test_the_autograde_tables_print_from_their_results(monkeypatch, tmp_path, ca
     printed = capsys.readouterr().out
     assert "speed-up of --jobs 2 over --jobs 1: 2.00" in printed
     assert "kernel: execute cells" in printed and "kernel process cpu" in printed
+    assert "as configured" in printed and "what if (c.X.y = 1)" in printed
     assert "within the 180 s target" in printed
     assert json.loads(out.read_text())["sections"]["parallel"]["results"]["speedup"] == 2.0
