@@ -39,4 +39,9 @@ from grader.execute import SandboxedExecute  # noqa: E402
 
 _autograde = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _autograde[_autograde.index(Execute)] = SandboxedExecute
+# The grading kernel only probes (grader/check.py); JudgeProbes judges every hidden test in this
+# process, right after execution, and replaces the test cell's outputs with the report and score.
+from grader.nbgrader_plugins import JudgeProbes  # noqa: E402
+
+_autograde.insert(_autograde.index(SandboxedExecute) + 1, JudgeProbes)
 c.Autograde.autograde_preprocessors = _autograde

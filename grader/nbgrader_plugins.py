@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 #: The line nbgrader's ClearSolutions puts where a solution was (its default Python stub).
@@ -25,3 +28,98 @@ class NameStubs(NbGraderPreprocessor):
             message = f"{name} is not implemented yet: replace this line with your code"
             cell.source = cell.source.replace(GENERIC_STUB, f'raise NotImplementedError("{message}")')
         return cell, resources
+
+
+class JudgeProbes(NbGraderPreprocessor):
+    """Judge each hidden test in the grading process, from the probe data its kernel sent.
+
+    Runs right after execution in ``nbgrader autograde``.  The grading kernel
+    only probes (see :mod:`grader.check`): the hidden test cell
+    ``__import__("grader").check("mse", mse, points=2)`` displays the
+    probes' data as a :data:`grader.probe_codec.MIME` output.  For every
+    autograded test cell this step
+
+    - reads the function's name and points from the cell's source (which
+      nbgrader's ``OverwriteCells`` restored from the gradebook), parsing the
+      one-line call strictly; never from the payload;
+    - takes only the probe payload among the cell's outputs (everything else
+      the kernel printed there is ignored), decodes it safely and judges it
+      against the hidden reference here, a process that never ran student
+      code; the inputs are the grader's own, regenerated here;
+    - replaces the cell's outputs with the report (stdout) and the score
+      (``execute_result``), which nbgrader's scoring and feedback then use.
+
+    No payload, several payloads, a malformed one or one for another
+    function, a cell that stopped with an error or wrote to stderr: zero, with
+    a message saying which.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        from nbgrader import utils
+
+        if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
+            return cell, resources
+        points = float(cell.metadata["nbgrader"].get("points", 0) or 0)
+        text, score = self._judge(cell, points)
+        self.log.info("JudgeProbes %s: %g of %g", cell.metadata["nbgrader"].get("grade_id"), score, points)
+        cell.outputs = [
+            nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
+            nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(score))},
+                                   execution_count=cell.get("execution_count")),
+        ]
+        return cell, resources
+
+    def _judge(self, cell, cell_points: float) -> tuple[str, float]:
+        from .check import judge_payload
+        from .probe_codec import MIME
+        from .specs import REGISTRY
+
+        call = hidden_call(cell.source)
+        if call is None:
+            return (f"This test cell has no hidden check the grader can read (one line "
+                    f"`{CHECK_PATTERN.pattern}`). Please tell your instructor. Score: 0 of {cell_points:g}.", 0.0)
+        name, points = call
+        if name not in REGISTRY:
+            return (f"{name}: not a graded function of this course. Please tell your instructor. "
+                    f"Score: 0 of {points:g}.", 0.0)
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        if errors:
+            ename, evalue = str(errors[0].get("ename", "Error")), str(errors[0].get("evalue", ""))
+            evalue = (evalue.strip().splitlines() or [""])[0][:300]
+            return (f"{name}: this test cell stopped with {ename}: {evalue}. The hidden checks run only when "
+                    f"the visible checks above them pass. Score: 0 of {points:g}.", 0.0)
+        if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in cell.outputs):
+            return (f"{name}: this test cell wrote to stderr (a warning or an error message from your code "
+                    f"during the visible checks), which scores zero. Score: 0 of {points:g}.", 0.0)
+        payloads = [o["data"][MIME] for o in cell.outputs
+                    if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
+        if len(payloads) != 1:
+            what = "no record of the checks" if not payloads else f"{len(payloads)} records of the checks, not one"
+            return (f"{name}: the grader found {what} in this test cell, so it could not judge `{name}`. "
+                    f"Score: 0 of {points:g}.", 0.0)
+        try:
+            report = judge_payload(name, payloads[0])
+        except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the whole notebook's grading
+            self.log.exception("JudgeProbes could not judge %s", name)
+            return (f"{name}: the grader could not finish judging this function ({type(exc).__name__}). "
+                    f"Please tell your instructor. Score: 0 of {points:g}.", 0.0)
+        return report.text(points), report.score(points)
+
+
+#: The hidden part of a test cell: one line, ``__import__("grader").check("<name>", <name>, points=<points>)``.
+CHECK_PATTERN = re.compile(
+    r'__import__\("grader"\)\.check\("(?P<name>[A-Za-z_][A-Za-z0-9_]*)", (?P=name), '
+    r'points=(?P<points>[0-9]+(?:\.[0-9]+)?)\)')
+
+
+def hidden_call(source: str) -> tuple[str, float] | None:
+    """``(name, points)`` of the one hidden check line in a test cell's source, or ``None``.
+
+    Exactly one line must be that call, whole; anything else (none, two, a
+    different spelling, points of 0) gives ``None``.
+    """
+    found = [m for m in (CHECK_PATTERN.fullmatch(line.strip()) for line in source.splitlines()) if m]
+    if len(found) != 1:
+        return None
+    points = float(found[0]["points"])
+    return (found[0]["name"], points) if points > 0 else None

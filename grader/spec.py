@@ -19,8 +19,10 @@ implicit group, "leaves its inputs unchanged", judged from every call made.
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
 import numbers
+import types
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -31,6 +33,51 @@ import numpy as np
 
 from . import compare
 from .calls import DEFAULT_TIMEOUT, FORBIDDEN_PACKAGES, Outcome, call, to_plain
+
+
+class ReferenceUnavailable(ImportError):
+    """The hidden reference was needed where it is not installed (the student's kernel)."""
+
+
+class _MissingFunction:
+    """Stands for a reference function in a kernel that cannot import ``solutions``."""
+
+    def __init__(self, module: str, name: str):
+        self.__name__ = self.__qualname__ = name
+        self._where = f"solutions.{module}.{name}"
+
+    def __call__(self, *args, **kwargs):
+        raise ReferenceUnavailable(
+            f"{self._where} is not available here: only the grading process judges against the reference")
+
+    def __repr__(self) -> str:
+        return f"<unavailable {self._where}>"
+
+
+def reference_module(module: str) -> types.ModuleType:
+    """The hidden reference ``solutions.<module>``, or a stand-in when it cannot be imported.
+
+    The specs are imported both where grading is judged (the reference is
+    there) and in the student's grading kernel, which only probes and may not
+    see ``solutions`` at all.  There every function of the stand-in raises
+    :class:`ReferenceUnavailable` when called, so a probe that used the
+    reference would fail loudly instead of quietly.
+    """
+    try:
+        return importlib.import_module(f"solutions.{module}")
+    except ImportError:
+        stand_in = types.ModuleType(f"solutions.{module} (unavailable)")
+        stand_in.__getattr__ = lambda name: _MissingFunction(module, name)  # type: ignore[attr-defined]
+        return stand_in
+
+
+def reference_available() -> bool:
+    """True when the hidden reference package ``solutions`` can be imported here."""
+    try:
+        importlib.import_module("solutions")
+    except ImportError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -165,6 +212,10 @@ class Spec:
 
     @cached_property
     def arg_names(self) -> tuple[str, ...]:
+        """Names of the reference's positional parameters; ``()`` where the reference is unavailable
+        (the judge then names changed arguments from the payload's ``argument <i>``)."""
+        if isinstance(self.reference, _MissingFunction):
+            return ()
         params = inspect.signature(self.reference).parameters.values()
         return tuple(p.name for p in params
                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))

@@ -53,11 +53,13 @@ import numbers
 
 import numpy as np
 
-from solutions import softmax as ref
-
 from ..calls import Outcome
 from ..compare import describe
 from ..spec import Case, Compare, Mistake, Property, Raises, Runner, Spec, Verdict, failed_call, mistake_key, number_of
+from ..spec import reference_module
+
+#: The hidden reference; a stand-in that refuses to run in a kernel without ``solutions``.
+ref = reference_module("softmax")
 
 _rng = np.random.default_rng(202)
 
@@ -525,7 +527,8 @@ ENTROPY = Spec(
             Case((_x([0.25, 0.75]),), label="a biased coin: 0.562"),
             Case((_x([0.9, 0.1]),)),
             Case((np.full(8, 1 / 8),), label="uniform on 8 outcomes: log 8"),
-            Case((ref.softmax(_x([1.0, 2.0, 3.0])),), label="the softmax of (1, 2, 3): 0.832"),
+            Case((_x(np.exp([-2.0, -1.0, 0.0]) / np.exp([-2.0, -1.0, 0.0]).sum()),),
+                 label="the softmax of (1, 2, 3): 0.832"),
         ]),
         _Compare("zero probabilities (0 log 0 = 0): right values, no nan, no warnings", [
             Case((_x([1.0, 0.0]),), label="a certain outcome: 0"),
