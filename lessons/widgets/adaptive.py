@@ -187,7 +187,7 @@ def _arrays(result, name: str, outputs: tuple[str, ...]) -> tuple[np.ndarray, ..
 
 def _read_only(a: np.ndarray) -> np.ndarray:
     """A read-only copy: a student's function that writes into its argument fails loudly."""
-    a = a.copy()
+    a = np.array(a, dtype=np.float64)
     a.flags.writeable = False
     return a
 
@@ -249,7 +249,8 @@ def run_optimizer(kind: str, step_fn, surface: Surface, *, lr: float, steps: int
                 effective.append(lr / (np.sqrt(v_hat) + ADAM["eps"]))
             else:
                 raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-            if not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > BLOW_UP:
+            x, y = float(theta[0]), float(theta[1])
+            if not (abs(x) <= BLOW_UP and abs(y) <= BLOW_UP):  # also true for inf and nan
                 diverged_at = k + 1
                 escaped = np.where(np.isfinite(theta), theta, 10 * BLOW_UP)
                 points.append(np.clip(escaped, -10 * BLOW_UP, 10 * BLOW_UP))

@@ -124,3 +124,33 @@ def test_one_blas_thread_limits_blas_inside_the_block_only():
         product = np.ones((20, 10)) @ np.ones((10, 5))
     assert blas_threads() == before
     np.testing.assert_array_equal(product, np.full((20, 5), 10.0))
+
+
+def test_the_frames_sent_to_the_browser_rebuild_the_rendered_pixels():
+    """The faster PNG frames: a full frame, then diffs (zero where unchanged), decode to what Agg drew."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from lessons.widgets.kit import new_figure
+
+    fig = new_figure()
+    ax = fig.add_subplot()
+    line, = ax.plot([0, 1], [0, 1])
+    canvas = fig.canvas
+    sent = []
+    canvas.send_binary = sent.append  # what ipympl would send over the comm
+    canvas.draw()
+    shown = np.asarray(Image.open(io.BytesIO(sent[-1])).convert("RGBA")).copy()
+    assert canvas._image_mode == "full"
+    np.testing.assert_array_equal(shown, np.asarray(canvas.buffer_rgba()))
+    for y in (0.2, 0.7):
+        line.set_ydata([y, 1 - y])
+        canvas.draw()
+        assert canvas._image_mode == "diff"
+        frame = np.asarray(Image.open(io.BytesIO(sent[-1])).convert("RGBA"))
+        changed = frame.view(np.uint32)[..., 0] != 0
+        assert 0 < changed.mean() < 0.2
+        shown[changed] = frame[changed]
+        np.testing.assert_array_equal(shown, np.asarray(canvas.buffer_rgba()))
