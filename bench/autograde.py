@@ -70,26 +70,59 @@ def _graded(course: Path, lessons: list[str], results: list, expected: int) -> N
         raise RuntimeError(f"bench: the instructor notebooks did not get full marks: {short}")
 
 
+def _problems(course: Path, lessons: list[str], results: list) -> dict[str, str]:
+    """What went wrong per lesson: a submission not graded, or graded short of full marks."""
+    problems = {r.lesson: f"not graded: {r.error}" for r in results if not r.ok}
+    for g in grading.grades(course, lessons):
+        if g.score != g.max_score and g.lesson not in problems:
+            problems[g.lesson] = f"instructor version scored {g.score:g}/{g.max_score:g}"
+    return problems
+
+
 def overhead() -> dict:
-    """Autograde one complete submission vs execute the same notebooks with nbclient."""
+    """Autograde one complete submission vs execute the same notebooks with nbclient; then the feedback.
+
+    A lesson whose instructor notebook fails to run or to get full marks is
+    reported (``problem``) and left out of the totals.
+    """
     lessons = notebooks.lessons()
+    floor, problems = {}, {}
     with tempfile.TemporaryDirectory(prefix="nncourse-bench-") as tmp:
         tmp = Path(tmp)
-        course = _course(tmp, lessons)
-        floor = {i: notebooks.execute(pipeline.notebook_path(course, "source", i)) for i in lessons}
-        _submit(course, lessons, ["single"], tmp / "export")
+        course = copy_course(ROOT, tmp / "course", lessons)
+        for lesson_id in lessons:
+            try:
+                pipeline.generate(course, lesson_id)
+                floor[lesson_id] = notebooks.execute(pipeline.notebook_path(course, "source", lesson_id))
+            except Exception as exc:  # noqa: BLE001 - a lesson being written may not run yet
+                problems[lesson_id] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}"
+        ready = [i for i in lessons if i not in problems]
+        _submit(course, ready, ["single"], tmp / "export")
         with measured() as graded:
-            results = grading.grade(course, lessons, jobs=1, progress=None)
-        _graded(course, lessons, results, len(lessons))
+            results = grading.grade(course, ready, jobs=1, progress=None)
+        problems.update(_problems(course, ready, results))
+        good = [r for r in results if r.ok]
+        with measured() as feedback:
+            grading.feedback(course, good)
     seconds = {r.lesson: r.seconds for r in results}
-    rows = [{"lesson": i, "execute_s": floor[i]["total_s"], "autograde_s": round(seconds[i], 3),
-             "ratio": round(seconds[i] / floor[i]["total_s"], 2), "execute_cpu_s": floor[i]["cpu_s"],
-             "load_before": floor[i]["load_before"], "load_after": floor[i]["load_after"]} for i in lessons]
-    execute_s = sum(f["total_s"] for f in floor.values())
-    return {"lessons": rows,
-            "execute_s": round(execute_s, 3), "execute_cpu_s": round(sum(f["cpu_s"] for f in floor.values()), 3),
-            "autograde": graded, "autograde_s": graded["wall_s"], "ratio": round(graded["wall_s"] / execute_s, 2),
-            "measured": f"one complete submission of {len(lessons)} lessons, --jobs 1; floor: nbclient, "
+    rows = []
+    for i in lessons:
+        row = {"lesson": i, "problem": problems.get(i, "")}
+        if i in floor:
+            row.update(execute_s=floor[i]["total_s"], execute_cpu_s=floor[i]["cpu_s"],
+                       load_before=floor[i]["load_before"], load_after=floor[i]["load_after"])
+        if i in seconds:
+            row.update(autograde_s=round(seconds[i], 3), ratio=round(seconds[i] / floor[i]["total_s"], 2))
+        rows.append(row)
+    counted = [r for r in rows if not r["problem"]]
+    execute_s = sum(r["execute_s"] for r in counted)
+    autograde_s = sum(r["autograde_s"] for r in counted)
+    return {"lessons": rows, "counted": [r["lesson"] for r in counted],
+            "execute_s": round(execute_s, 3), "execute_cpu_s": round(sum(r["execute_cpu_s"] for r in counted), 3),
+            "autograde": graded, "autograde_s": round(autograde_s, 3),
+            "ratio": round(autograde_s / execute_s, 2) if execute_s else None,
+            "feedback": feedback, "feedback_per_submission_s": round(feedback["wall_s"] / max(len(good), 1), 3),
+            "measured": f"one complete submission of {len(counted)} lessons, --jobs 1; floor: nbclient, "
                         "a fresh kernel per notebook"}
 
 
@@ -112,6 +145,7 @@ def parallel(lesson_id: str | None = None, n: int = N_SUBMISSIONS, extra_env: di
                     results = grading.grade(course, [lesson_id], jobs=jobs, progress=None)
                 _graded(course, [lesson_id], results, n)
                 m["per_submission_s"] = round(sum(r.seconds for r in results) / n, 3)
+                m["cpu_per_submission_s"] = round(m["cpu_s"] / n, 3)
                 runs[f"jobs{jobs}"] = m
     finally:
         for k, v in saved.items():

@@ -73,6 +73,20 @@ def test_a_damaged_results_file_is_set_aside_not_lost(tmp_path):
     assert set(json.loads(out.read_text())["sections"]) == {"demo"}
 
 
+def test_a_failing_section_is_reported_and_the_others_still_run(tmp_path, capsys):
+    out = tmp_path / "bench-results.json"
+
+    def broken():
+        raise RuntimeError("the instructor notebooks did not get full marks")
+
+    assert bench_main.main(["notebooks", "demo"], runners={"notebooks": broken, "demo": _fake("demo")}, out=out) == 1
+    sections = json.loads(out.read_text())["sections"]
+    assert sections["notebooks"]["results"] == {"error": "RuntimeError: the instructor notebooks did not get full marks"}
+    assert sections["demo"]["results"] == {"value": "demo"}
+    captured = capsys.readouterr()
+    assert "notebooks: FAILED" in captured.out and "failed sections: notebooks" in captured.err
+
+
 def test_measured_counts_the_cpu_of_a_finished_child_process():
     burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
     with measured() as m:
@@ -113,9 +127,16 @@ def test_the_autograde_tables_print_from_their_results(monkeypatch, tmp_path, ca
         "as configured": variant, "what if": {**variant, "setting": "c.X.y = 1"}}})
     monkeypatch.setattr(autograde, "demo", lambda: {**timing, "returncode": 0, "lessons": 8, "target_s": 180.0,
                                                     "within_target": True, "tail": []})
+    lessons = [{"lesson": "01-loss-functions", "problem": "", "execute_s": 5.0, "autograde_s": 8.0, "ratio": 1.6},
+               {"lesson": "08-dropout", "problem": "instructor version scored 1/2"}]
+    monkeypatch.setattr(autograde, "overhead", lambda: {
+        "lessons": lessons, "counted": ["01-loss-functions"], "execute_s": 5.0, "execute_cpu_s": 4.0,
+        "autograde": timing, "autograde_s": 8.0, "ratio": 1.6, "feedback": timing, "feedback_per_submission_s": 1.0,
+        "measured": "one complete submission"})
     out = tmp_path / "bench-results.json"
-    bench_main.main(["parallel", "profile", "demo"], out=out)
+    bench_main.main(["autograde", "profile"], out=out)
     printed = capsys.readouterr().out
+    assert "overhead ratio autograde / execute: 1.60" in printed and "instructor version scored 1/2" in printed
     assert "speed-up of --jobs 2 over --jobs 1: 2.00" in printed
     assert "kernel: execute cells" in printed and "kernel process cpu" in printed
     assert "as configured" in printed and "what if (c.X.y = 1)" in printed
