@@ -1,5 +1,13 @@
 """A real JupyterLab in headless Chromium (Debian's ``chromium``, driven by Playwright for Python).
 
+One JupyterLab server per test session (per xdist worker) serves a copy of
+the course: ``source/`` and ``release/`` of every released lesson, the
+course's ``nbgrader_config.py``, and ``work/<id>/<id>.ipynb``, the student's
+notebook with the reference answers filled in.  Its configuration lives in
+its own ``JUPYTER_CONFIG_DIR`` (never the user's home): nbgrader's server
+extensions enabled explicitly, JupyterLab's news check off, an nbgrader
+exchange in the temporary folder.
+
 The tests skip, with the reason, when Chromium is missing, except on CI
 (``CI`` set), where a missing browser is a failure: ``make test`` installs it
 there.
@@ -19,12 +27,20 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+from .student import ROOT, released_lessons, write_with_answers
+
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage"]
+#: nbgrader 0.9.6's server extensions: the Validate button's endpoint and the formgrader pages.
+NBGRADER_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",
+                              "nbgrader.server_extensions.validate_assignment",
+                              "nbgrader.server_extensions.assignment_list",
+                              "nbgrader.server_extensions.course_list")
+#: JupyterLab plugins switched off for the tests: the news check would ask for the network.
+DISABLED_LAB_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
 
 
 def chromium_path() -> str | None:
@@ -49,17 +65,41 @@ def chromium() -> str:
     return path
 
 
-class Lab:
-    """A JupyterLab server on a folder of notebooks, on a free local port."""
+def write_config(config_dir: Path, exchange: Path) -> None:
+    """The test server's own Jupyter configuration (``JUPYTER_CONFIG_DIR``)."""
+    (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
+    server = {"ServerApp": {"jpserver_extensions": {name: True for name in NBGRADER_SERVER_EXTENSIONS}}}
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps(server, indent=1))
+    page = {"disabledExtensions": {name: True for name in DISABLED_LAB_PLUGINS}}
+    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=1))
+    exchange.mkdir(parents=True, exist_ok=True)
+    (config_dir / "nbgrader_config.json").write_text(json.dumps({"Exchange": {"root": str(exchange)}}, indent=1))
 
-    def __init__(self, root: Path):
+
+def make_course(dest: Path, lessons: list[str]) -> Path:
+    """A copy of the course in ``dest``: config, source and release of ``lessons``, filled notebooks in work/."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for lesson_id in lessons:
+        for kind in ("source", "release"):
+            shutil.copytree(ROOT / kind / lesson_id, dest / kind / lesson_id,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        write_with_answers(ROOT, lesson_id, dest / "work" / lesson_id / f"{lesson_id}.ipynb")
+    return dest
+
+
+class Lab:
+    """A JupyterLab server on the folder ``root``, on a free local port, configured from ``config_dir``."""
+
+    def __init__(self, root: Path, config_dir: Path, runtime_dir: Path):
         self.root = root
         self.port = _free_port()
         self.token = "nncourse-test"
-        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
-                   JUPYTER_RUNTIME_DIR=str(root / ".jupyter-runtime"))
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(runtime_dir))
+        env.pop("JUPYTER_PLATFORM_DIRS", None)
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-        self.log = open(root / "jupyterlab.log", "w")
+        self.log_path = config_dir.parent / "jupyterlab.log"
+        self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
              f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={root}",
@@ -67,21 +107,35 @@ class Lab:
             cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 
-    def _wait(self, timeout: float = 60) -> None:
+    def _wait(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited: see {self.root / 'jupyterlab.log'}")
+                raise RuntimeError(f"JupyterLab exited: see {self.log_path}")
             try:
-                with urllib.request.urlopen(f"{self.url('api/status')}", timeout=2) as r:
-                    json.load(r)
-                    return
+                self.api("GET", "api/status")
+                return
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError("JupyterLab did not start within a minute")
+        raise RuntimeError(f"JupyterLab did not start within {timeout:.0f} s: see {self.log_path}")
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
+    def url(self, path: str, query: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}/{path}?{query + '&' if query else ''}token={self.token}"
+
+    def api(self, method: str, path: str):
+        request = urllib.request.Request(self.url(path), method=method)
+        with urllib.request.urlopen(request, timeout=10) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """End every kernel session, so a finished lesson's kernel uses no CPU or memory."""
+        for session in self.api("GET", "api/sessions"):
+            self.api("DELETE", f"api/sessions/{session['id']}")
+
+    def log_text(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -89,7 +143,19 @@ class Lab:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
         self.log.close()
+
+
+@pytest.fixture(scope="session")
+def lab(chromium, tmp_path_factory):
+    """One JupyterLab server for the session (per xdist worker) on a fresh copy of the course."""
+    base = tmp_path_factory.mktemp("lab")
+    write_config(base / "config", base / "exchange")
+    course = make_course(base / "course", released_lessons())
+    server = Lab(course, base / "config", base / "runtime")
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +166,17 @@ def browser(chromium):
         b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture
+def page(browser, lab):
+    """A fresh browser page; its JavaScript errors are collected in ``page.js_errors``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    p = context.new_page()
+    p.js_errors = []
+    p.on("pageerror", lambda exc: p.js_errors.append(f"uncaught: {exc}"))
+    p.on("console", lambda msg: p.js_errors.append(f"console.error: {msg.text} ({msg.location.get('url', '')})")
+         if msg.type == "error" else None)
+    yield p
+    context.close()
+    lab.shutdown_kernels()
