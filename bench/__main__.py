@@ -93,7 +93,7 @@ def notebooks_section() -> tuple[object, str]:
                            ("cells", "cells_s", ".2f"), ("shutdown", "shutdown_s", ".2f"),
                            ("total", "total_s", ".2f"), ("cpu", "cpu_s", ".2f"), ("errors", "error_cells", "d"),
                            ("slowest cell", "slowest_cell", "d"), ("its s", "slowest_cell_s", ".2f"),
-                           ("load", "load_after", ".1f")]))
+                           ("load", "load_after", ".1f"), ("problem", "problem", "")]))
     for version in ("instructor", "student"):
         done = [r for r in rows if r.get("version") == version and "total_s" in r]
         text += f"\n{version}: {sum(r['total_s'] for r in done):.1f} s for {len(done)} notebooks"

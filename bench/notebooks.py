@@ -12,8 +12,10 @@ cell as "Run All" would:
 
 ``kernel_s`` is starting the kernel until it answers; ``cells_s`` the cells;
 ``shutdown_s`` shutting the kernel down (nbclient's graceful shutdown);
-``total_s`` all of it.  CPU and load come from
-:mod:`bench.timing` (the kernel's CPU counts once it has exited).
+``total_s`` all of it; ``cells`` each code cell's seconds, nbgrader
+``grade_id`` and first line.  CPU (this process and the kernel) and load
+come from :mod:`bench.timing`.  A notebook that cannot run gets a
+``problem`` instead of timings (a lesson being written may not run yet).
 """
 
 from __future__ import annotations
@@ -66,11 +68,15 @@ def execute(path: Path, *, allow_errors: bool = False) -> dict:
     errors = sum(1 for c in nb.cells if c.cell_type == "code"
                  for o in c.get("outputs", []) if o.get("output_type") == "error")
     slowest_s, slowest_index = max(cell_times, default=(0.0, -1))
+    first_lines = {index: (nb.cells[index].source.strip().splitlines() or [""])[0][:80] for _, index in cell_times}
     return {"kernel_s": round(ready - start, 3), "cells_s": round(done - ready, 3),
             "shutdown_s": round(closed - done, 3), "total_s": m["wall_s"],
             "cpu_s": m["cpu_s"], "cores_used": m["cores_used"], "code_cells": len(cell_times),
             "error_cells": errors, "slowest_cell": slowest_index, "slowest_cell_s": round(slowest_s, 3),
-            "load_before": m["load_before"], "load_after": m["load_after"]}
+            "load_before": m["load_before"], "load_after": m["load_after"],
+            "cells": [{"index": index, "s": round(seconds, 3), "first_line": first_lines[index],
+                       "grade_id": nb.cells[index].metadata.get("nbgrader", {}).get("grade_id", "")}
+                      for seconds, index in cell_times]}
 
 
 def run(root: Path = ROOT) -> list[dict]:
@@ -80,9 +86,13 @@ def run(root: Path = ROOT) -> list[dict]:
         for version, folder in KINDS.items():
             path = pipeline.notebook_path(root, folder, lesson_id)
             if not path.is_file():
-                rows.append({"lesson": lesson_id, "version": version, "missing": str(path.relative_to(root))})
+                rows.append({"lesson": lesson_id, "version": version, "problem": f"no {path.relative_to(root)}"})
                 continue
-            row = {"lesson": lesson_id, "version": version}
-            row.update(execute(path, allow_errors=version == "student"))
+            row = {"lesson": lesson_id, "version": version, "problem": ""}
+            try:
+                row.update(execute(path, allow_errors=version == "student"))
+            except Exception as exc:  # noqa: BLE001 - report it and time the other notebooks
+                lines = str(exc).strip().splitlines() or [""]
+                row["problem"] = f"{type(exc).__name__}: {lines[-1][:200]}"
             rows.append(row)
     return rows

@@ -107,6 +107,19 @@ def test_execute_counts_cells_and_the_ones_that_raise(tmp_path):
     assert {"kernel_s", "cells_s", "shutdown_s", "total_s", "cpu_s", "load_before", "load_after"} <= set(row)
 
 
+def test_a_notebook_that_cannot_run_is_reported_not_timed(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("raise ValueError('half written')")]
+    source = tmp_path / "source" / "01-loss-functions" / "01-loss-functions.ipynb"
+    source.parent.mkdir(parents=True)
+    nbformat.write(nb, source)
+    rows = notebooks.run(tmp_path)
+    assert [(r["lesson"], r["version"]) for r in rows] == [("01-loss-functions", "instructor"),
+                                                           ("01-loss-functions", "student")]
+    assert "CellExecutionError" in rows[0]["problem"] and "total_s" not in rows[0]
+    assert rows[1]["problem"] == "no release/01-loss-functions/01-loss-functions.ipynb"
+
+
 def test_every_written_lesson_is_benched():
     written = [p.parent.name for p in sorted((notebooks.ROOT / "source").glob("*/*.ipynb"))
                if p.stem == p.parent.name]
