@@ -105,7 +105,8 @@ def overhead_section() -> tuple[object, str]:
 
     res = autograde.overhead()
     text = (f"Autograde overhead ({res['measured']}), seconds\n"
-            + table(res["lessons"], [("lesson", "lesson", ""), ("execute", "execute_s", ".2f"),
+            + table(res["lessons"], [("lesson", "lesson", ""), ("release", "release_s", ".2f"),
+                                     ("execute", "execute_s", ".2f"),
                                      ("autograde", "autograde_s", ".2f"), ("ratio", "ratio", ".2f"),
                                      ("load", "load_after", ".1f"), ("problem", "problem", "")])
             + f"\nexecute {len(res['counted'])} notebooks: {res['execute_s']:.1f} s (cpu {res['execute_cpu_s']:.1f} s)"

@@ -85,14 +85,18 @@ def overhead() -> dict:
     A lesson whose instructor notebook fails to run or to get full marks is
     reported (``problem``) and left out of the totals.
     """
+    import nbgrader.apps  # noqa: F401 - imported now, not inside the first lesson's release time
+
     lessons = notebooks.lessons()
-    floor, problems = {}, {}
+    floor, problems, release = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="nncourse-bench-") as tmp:
         tmp = Path(tmp)
         course = copy_course(ROOT, tmp / "course", lessons)
         for lesson_id in lessons:
             try:
+                t = time.perf_counter()
                 pipeline.generate(course, lesson_id)
+                release[lesson_id] = round(time.perf_counter() - t, 3)
                 floor[lesson_id] = notebooks.execute(pipeline.notebook_path(course, "source", lesson_id))
             except Exception as exc:  # noqa: BLE001 - a lesson being written may not run yet
                 problems[lesson_id] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}"
@@ -107,7 +111,7 @@ def overhead() -> dict:
     seconds = {r.lesson: r.seconds for r in results}
     rows = []
     for i in lessons:
-        row = {"lesson": i, "problem": problems.get(i, "")}
+        row = {"lesson": i, "problem": problems.get(i, ""), "release_s": release.get(i)}
         if i in floor:
             row.update(execute_s=floor[i]["total_s"], execute_cpu_s=floor[i]["cpu_s"],
                        load_before=floor[i]["load_before"], load_after=floor[i]["load_after"])
