@@ -376,7 +376,7 @@ def adaptive_race_widget(adagrad_step, rmsprop_step, adam_step) -> Panel:
     # keeps them, so a surface change redraws them once and other updates redraw only the runs.
     StaticBackdrop(fig, _static_parts(ax_path) + _static_parts(ax_loss) + _static_parts(ax_eff_x)
                    + _static_parts(ax_eff_y) + [(ax_loss, legend)])
-    surface_backdrop: list = []
+    surface_backdrop = StaticBackdrop(fig, [(ax_path, contour), (ax_path, title)])
 
     functions = {"adagrad": adagrad_step, "rmsprop": rmsprop_step, "adam": adam_step}
     contour_cache = {key: _contours(surface) for key, surface in SURFACES.items()}
@@ -404,9 +404,7 @@ def adaptive_race_widget(adagrad_step, rmsprop_step, adam_step) -> Panel:
             title.set_text(f"{surf.title}:  {surf.formula}")
             stars.set_data(*np.array(surf.minima).T)
             start.set_data([surf.start[0]], [surf.start[1]])
-            if surface_backdrop:
-                surface_backdrop.pop().remove()
-            surface_backdrop.append(StaticBackdrop(fig, [(ax_path, contour), (ax_path, title)]))
+            surface_backdrop.invalidate()
         ticked = {"sgd": sgd, "momentum": momentum, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam}
         parts, missing, waiting = [], [], []
         for kind in KINDS:
