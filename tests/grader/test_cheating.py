@@ -1,0 +1,258 @@
+"""Cheating gains no points: lesson 01 submissions that attack the grader, through real ``nbgrader autograde``.
+
+The grading kernel only probes the student's functions; the hidden tests are
+judged by ``JudgeProbes`` in the grading process, from the payload alone,
+with the function's name and points read from the cell source nbgrader
+restored from the gradebook.  Each test below autogrades one submission in
+a temporary course copy and checks every test cell's score against what the
+functions earn honestly:
+
+- an honest complete submission: full marks;
+- a submission whose kernel replaces the grader (``grader.check`` patched,
+  its internals patched, ``sys.modules["grader"]`` replaced): zero
+  everywhere, since no probe data reaches the judge;
+- a submission that patches NumPy's comparisons, the builtins and the
+  grader's in-kernel judging, and edits or deletes hidden test cells: the
+  two planted mistakes still lose their points, the honest functions keep
+  theirs;
+- a submission that forges probe payloads (displayed from a solution cell,
+  printed, displayed by the graded function itself), imports ``solutions``,
+  reads the reference from disk, or calls ``lessons`` in a graded function:
+  no points for any of them.  Reading ``solutions/*.py`` from disk is only
+  blocked when the sandbox hides ``solutions/`` (``grader.sandbox.HIDE_SOLUTIONS``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import pipeline
+from grader.check import evaluate, probe_payload
+from grader.probe_codec import MIME
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSON = "01-loss-functions"
+FULL = {"test_mse": 2.0, "test_mse_grad": 2.0, "test_binary_cross_entropy": 2.0,
+        "test_categorical_cross_entropy": 3.0, "test_accuracy": 1.0}
+
+pytestmark = [pytest.mark.project, pytest.mark.lesson01]
+
+
+def _planted() -> dict[str, str]:
+    """The two subtle mistakes of lesson 01 that pass the visible checks (name -> code)."""
+    namespace: dict = {}
+    path = ROOT / "tests" / "notebooks" / "planted" / f"{LESSON}.py"
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return {name: code.strip() for name, _, code in namespace["PLANTED"]}
+
+
+PLANTED = _planted()
+
+
+def _earned(name: str, code: str) -> float:
+    """What ``code`` (defining ``name``) earns when judged honestly, in this process."""
+    namespace = {"np": np}
+    exec(code, namespace)
+    return evaluate(name, namespace[name], forbidden=("lessons",)).score(FULL[f"test_{name}"])
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("cheating") / "course"
+    root.mkdir()
+    shutil.copy2(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    for folder in ("source", "release"):
+        shutil.copytree(ROOT / folder / LESSON, root / folder / LESSON)
+    pipeline.generate(root, LESSON)
+    return root
+
+
+def _source_cells() -> list[dict]:
+    return json.loads((ROOT / "source" / LESSON / f"{LESSON}.ipynb").read_text())["cells"]
+
+
+def _grade_id(cell: dict) -> str | None:
+    return cell["metadata"].get("nbgrader", {}).get("grade_id")
+
+
+def _autograde(course: Path, tmp_path: Path, student: str, cells: list[dict]) -> tuple[dict, dict]:
+    """Submit a notebook made of ``cells`` as ``student``; (scores by test cell, their output text)."""
+    nb = json.loads((ROOT / "source" / LESSON / f"{LESSON}.ipynb").read_text())
+    nb["cells"] = cells
+    path = tmp_path / f"{student}.ipynb"
+    path.write_text(json.dumps(nb))
+    pipeline.submit(course, LESSON, student, path)
+    pipeline.autograde(course, LESSON, student)
+    scores = {g: s.score for g, s in pipeline.scores(course, LESSON, student).items()}
+    graded = json.loads(pipeline.notebook_path(course, "autograded", LESSON, student).read_text())
+    texts = {}
+    for cell in graded["cells"]:
+        if cell["cell_type"] == "code" and (_grade_id(cell) or "").startswith("test_"):
+            texts[_grade_id(cell)] = "".join(
+                "".join(o.get("text", "")) for o in cell.get("outputs", []) if o["output_type"] == "stream")
+    return scores, texts
+
+
+def _with(cells: list[dict], grade_id: str, source: str) -> None:
+    for cell in cells:
+        if _grade_id(cell) == grade_id:
+            cell["source"] = source
+            return
+    raise AssertionError(f"no cell {grade_id}")
+
+
+def _source_of(cells: list[dict], grade_id: str) -> str:
+    return next("".join(c["source"]) for c in cells if _grade_id(c) == grade_id)
+
+
+def test_an_honest_complete_submission_gets_full_marks(course, tmp_path):
+    scores, texts = _autograde(course, tmp_path, "honest", _source_cells())
+    assert scores == FULL, texts
+    assert all("checks passed" in texts[g] for g in FULL), texts
+
+
+def test_replacing_the_grader_in_the_kernel_scores_zero(course, tmp_path):
+    cells = _source_cells()
+    # test_mse: the package's check function replaced.
+    _with(cells, "mse", _source_of(cells, "mse") + "\n\nimport grader\n"
+          "grader.check = lambda name, fn, points=1.0: points\n")
+    # test_mse_grad and test_binary_cross_entropy: check restored, its internals patched to judge
+    # in the kernel and to award full marks there.
+    _with(cells, "mse_grad", _source_of(cells, "mse_grad") + "\n\nimport grader.check as _gc\n"
+          "grader.check = _gc.check\n"
+          "_gc.probe_only = lambda: False\n"
+          "_gc.grade = lambda name, fn, points, **kwargs: points\n")
+    # test_categorical_cross_entropy and test_accuracy: a fake grader package.
+    _with(cells, "categorical_cross_entropy", _source_of(cells, "categorical_cross_entropy") + "\n\n"
+          "import sys, types\n"
+          "_fake = types.ModuleType('grader')\n"
+          "_fake.check = lambda name, fn, points=1.0: float(points)\n"
+          "sys.modules['grader'] = _fake\n")
+    scores, texts = _autograde(course, tmp_path, "replaced", cells)
+    assert scores == dict.fromkeys(FULL, 0.0), texts
+    assert all("no record of the checks" in texts[g] for g in FULL), texts
+
+
+_PATCHES = """
+
+import builtins, numpy, numpy.testing
+numpy.allclose = lambda *args, **kwargs: True
+numpy.isclose = lambda a, b, *args, **kwargs: numpy.ones(numpy.broadcast(a, b).shape, dtype=bool)
+numpy.array_equal = lambda *args, **kwargs: True
+numpy.testing.assert_allclose = lambda *args, **kwargs: None
+_float, _isinstance = builtins.float, builtins.isinstance
+builtins.round = lambda x, ndigits=None: 3.0
+# An array "is" a float (as the visible checks ask of mse), everything else as usual.
+builtins.isinstance = lambda obj, cls: True if cls is _float and _isinstance(obj, numpy.ndarray) else _isinstance(obj, cls)
+builtins.print = lambda *args, **kwargs: None
+
+import grader.spec
+grader.spec.Report.score = lambda self, points: points
+grader.spec.Report.passed = property(lambda self: len(self.verdicts))
+"""
+
+#: accuracy, wrong (always 0.5), returning a float that equals everything; ``float`` stays redefined.
+_CONSTANT_ACCURACY = """
+def accuracy(probs, y_onehot):
+    return float(0.5)
+"""
+_FLOAT_PATCH = """
+
+import builtins
+
+
+class _AlwaysEqual(builtins.float):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = builtins.float.__hash__
+
+
+builtins.float = _AlwaysEqual
+"""
+
+
+def test_patching_numpy_builtins_and_in_kernel_judging_or_editing_tests_gains_nothing(course, tmp_path):
+    cells = _source_cells()
+    _with(cells, "mse", PLANTED["mse"] + _PATCHES)
+    # Last, as a redefined float breaks NumPy code that calls it (the grader's probes too).
+    _with(cells, "accuracy", _CONSTANT_ACCURACY.strip() + _FLOAT_PATCH)
+    _with(cells, "categorical_cross_entropy", PLANTED["categorical_cross_entropy"])
+    # The hidden test of mse asks for 20 points and its visible checks are gone (restored from the
+    # gradebook); the test cell of categorical_cross_entropy is deleted.
+    _with(cells, "test_mse", '__import__("grader").check("mse", mse, points=20)')
+    cells = [c for c in cells if _grade_id(c) != "test_categorical_cross_entropy"]
+    scores, texts = _autograde(course, tmp_path, "patched", cells)
+    earned = {f"test_{name}": _earned(name, code) for name, code in PLANTED.items()}
+    assert all(earned[g] < FULL[g] for g in earned), earned
+    earned_accuracy = _earned("accuracy", _CONSTANT_ACCURACY)
+    assert earned_accuracy < FULL["test_accuracy"]
+    assert scores.pop("test_accuracy") <= earned_accuracy, texts["test_accuracy"]
+    # nbgrader restores the edited test cell from the gradebook; a deleted one scores zero.
+    assert scores.pop("test_categorical_cross_entropy") == 0
+    assert "test_categorical_cross_entropy" not in texts
+    assert scores == {"test_mse": earned["test_mse"], "test_mse_grad": FULL["test_mse_grad"],
+                      "test_binary_cross_entropy": FULL["test_binary_cross_entropy"]}, texts
+    assert "Likely mistake" in texts["test_mse"], texts["test_mse"]
+
+
+def _forged(name: str) -> str:
+    """A payload that would earn full marks for ``name`` (the reference's own probes), as Python source."""
+    import solutions.losses
+
+    payload = probe_payload(name, getattr(solutions.losses, name), forbidden=())
+    return repr(json.dumps(payload, allow_nan=False))
+
+
+def test_forged_payloads_the_reference_and_the_course_packages_earn_nothing(course, tmp_path):
+    from grader import sandbox
+
+    cells = _source_cells()
+    # mse: a planted mistake; a perfect payload displayed from the solution cell, and printed (as
+    # text, in the test cell) every time mse runs.
+    planted_mse = PLANTED["mse"].replace(
+        "def mse(y_pred, y_true):\n",
+        "def mse(y_pred, y_true):\n    print(json.dumps({_MIME: json.loads(_FORGED_MSE)}))\n")
+    _with(cells, "mse", f"import json\nfrom IPython.display import display\n_MIME = {MIME!r}\n"
+          f"_FORGED_MSE = {_forged('mse')}\n{planted_mse}\n"
+          "display({_MIME: json.loads(_FORGED_MSE), 'text/plain': 'mse'}, raw=True)\n")
+    # categorical_cross_entropy: a planted mistake that displays a perfect payload each time it runs.
+    planted_ce = PLANTED["categorical_cross_entropy"].replace(
+        "def categorical_cross_entropy(probs, y_onehot, eps=1e-12):\n",
+        "def categorical_cross_entropy(probs, y_onehot, eps=1e-12):\n"
+        "    display({_MIME: json.loads(_FORGED_CE), 'text/plain': 'ce'}, raw=True)\n")
+    _with(cells, "categorical_cross_entropy", f"_FORGED_CE = {_forged('categorical_cross_entropy')}\n{planted_ce}")
+    # mse_grad: the hidden reference, imported.
+    _with(cells, "mse_grad", "def mse_grad(y_pred, y_true):\n"
+          "    from solutions.losses import mse_grad as reference\n"
+          "    return reference(y_pred, y_true)\n")
+    # binary_cross_entropy: the reference's source read from disk and run under another name.
+    _with(cells, "binary_cross_entropy", "def binary_cross_entropy(p, y, eps=1e-12):\n"
+          "    import pathlib, types, grader\n"
+          "    folder = pathlib.Path(grader.__path__[0]).parent / 'solutions'\n"
+          "    validation = types.ModuleType('validation')\n"
+          "    exec((folder / '_validation.py').read_text(), validation.__dict__)\n"
+          "    stolen = {'__name__': 'stolen', '_validation': validation}\n"
+          "    code = (folder / 'losses.py').read_text().replace('from solutions import _validation', '')\n"
+          "    exec(code, stolen)\n"
+          "    return stolen['binary_cross_entropy'](p, y, eps=eps)\n")
+    # accuracy: right, but it calls into the course's lessons package.
+    _with(cells, "accuracy", _source_of(cells, "accuracy").replace(
+        "def accuracy(probs, y_onehot):\n", "def accuracy(probs, y_onehot):\n    assert_close(1.0, 1.0)\n"))
+    scores, texts = _autograde(course, tmp_path, "forger", cells)
+
+    earned_mse = _earned("mse", PLANTED["mse"])
+    assert earned_mse < FULL["test_mse"]
+    assert scores["test_mse"] == earned_mse, texts["test_mse"]
+    assert scores["test_categorical_cross_entropy"] == 0, texts["test_categorical_cross_entropy"]
+    assert "records of the checks, not one" in texts["test_categorical_cross_entropy"]
+    assert scores["test_mse_grad"] == 0, texts["test_mse_grad"]
+    assert scores["test_accuracy"] == 0 and "`lessons` package" in texts["test_accuracy"], texts["test_accuracy"]
+    if not sandbox.HIDE_SOLUTIONS or sandbox.disabled():
+        pytest.xfail("reading solutions/*.py from disk is blocked only once the sandbox hides solutions/")
+    assert scores["test_binary_cross_entropy"] == 0, texts["test_binary_cross_entropy"]
