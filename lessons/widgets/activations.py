@@ -26,7 +26,7 @@ import numpy as np
 from matplotlib import ticker
 
 from ..data import load_digits
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, new_figure, slider
+from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, new_figure, slider, static_parts
 
 #: Hidden layers: width and the largest depth the slider offers.
 WIDTH = 32
@@ -44,13 +44,6 @@ _STYLES = {  # name -> (colour, line style)
     "leaky ReLU": (PALETTE["green"], "-."),
     "ELU": (PALETTE["purple"], ":"),
 }
-
-
-def _static_parts(ax) -> list:
-    parts = [ax.patch, *ax.collections, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.title, *ax.texts]
-    if ax.get_legend() is not None:
-        parts.append(ax.get_legend())
-    return [(ax, a) for a in parts]
 
 
 def linear_chain(factor: float, n_layers: int = CHAIN_LAYERS) -> np.ndarray:
@@ -208,7 +201,7 @@ def gradient_flow_widget(sigmoid, sigmoid_grad, relu, relu_grad, leaky_relu, lea
     marker_down, = ax_chain.plot([], [], "s", color=PALETTE["blue"], ms=7, mec="black")
     cursor = ax_chain.axvline(1, color=PALETTE["black"], lw=1)
     static = [(ax_chain, line) for line in ax_chain.lines if line not in (marker_up, marker_down, cursor)]
-    StaticBackdrop(fig, _static_parts(ax_norm) + _static_parts(ax_chain) + static)
+    StaticBackdrop(fig, static_parts(ax_norm, collections=True, texts=True) + static_parts(ax_chain, collections=True, texts=True) + static)
 
     cache: dict = {}
 

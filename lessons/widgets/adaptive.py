@@ -31,7 +31,7 @@ from typing import Callable
 import ipywidgets as widgets
 import numpy as np
 
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure
+from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure, static_parts
 
 #: Steps of every run.
 STEPS = 100
@@ -289,14 +289,6 @@ def _contours(surface: Surface, n_levels: int = 9) -> tuple[np.ndarray, np.ndarr
     return joined[:, 0], joined[:, 1]
 
 
-def _static_parts(ax) -> list:
-    """The artists of ``ax`` that never change, for :class:`~lessons.widgets.kit.StaticBackdrop`."""
-    parts = [ax.patch, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.title]
-    if ax.get_legend() is not None:
-        parts.append(ax.get_legend())
-    return [(ax, part) for part in parts]
-
-
 def _verdict(run: Run) -> str:
     if run.diverged_at is not None:
         return f"<b>diverged</b> at step {run.diverged_at}"
@@ -341,14 +333,14 @@ def adaptive_race_widget(adagrad_step, rmsprop_step, adam_step) -> Panel:
 
     ax_loss.set(yscale="log", xlim=(0, STEPS), ylim=LOSS_LIMITS, xlabel="step",
                 ylabel="loss above the minimum (log scale)")
-    ax_loss.set_title("Loss", fontsize=10, y=1.0)
+    ax_loss.set_title("Loss", fontsize=10)
     ax_loss.grid(True, which="major", color=PALETTE["grey"], alpha=0.3)
     for ax, coordinate in ((ax_eff_x, "x"), (ax_eff_y, "y")):
         ax.set(yscale="log", xlim=(0, STEPS), ylim=EFFECTIVE_LIMITS)
         ax.set_ylabel(f"for {coordinate}", fontsize=9)
         ax.grid(True, which="major", color=PALETTE["grey"], alpha=0.3)
         ax.tick_params(labelsize=8)
-    ax_eff_x.set_title("Effective learning rate", fontsize=10, y=1.0)
+    ax_eff_x.set_title("Effective learning rate", fontsize=10)
     ax_eff_x.tick_params(labelbottom=False)
     ax_eff_y.set_xlabel("step")
 
@@ -374,8 +366,8 @@ def adaptive_race_widget(adagrad_step, rmsprop_step, adam_step) -> Panel:
     # What never changes is drawn once, by a first backdrop. The contours and the title change only
     # with the surface: a second backdrop, drawn over the first and remade when the surface changes,
     # keeps them, so a surface change redraws them once and other updates redraw only the runs.
-    StaticBackdrop(fig, _static_parts(ax_path) + _static_parts(ax_loss) + _static_parts(ax_eff_x)
-                   + _static_parts(ax_eff_y) + [(ax_loss, legend)])
+    StaticBackdrop(fig, static_parts(ax_path) + static_parts(ax_loss) + static_parts(ax_eff_x)
+                   + static_parts(ax_eff_y) + [(ax_loss, legend)])
     surface_backdrop = StaticBackdrop(fig, [(ax_path, contour), (ax_path, title)])
 
     functions = {"adagrad": adagrad_step, "rmsprop": rmsprop_step, "adam": adam_step}

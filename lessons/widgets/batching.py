@@ -23,7 +23,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib import ticker
 
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure
+from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure, static_parts
 
 #: Number of points of the regression problem and epochs of every run.
 N_SAMPLES = 64
@@ -34,16 +34,6 @@ BATCH_SIZES = tuple(2 ** k for k in range(int(np.log2(N_SAMPLES)) + 1))
 DIVERGED = 1e4
 #: The window of the contour plot, (w_min, w_max, b_min, b_max).
 WINDOW = (-0.6, 3.2, -2.0, 2.4)
-
-
-def _static_parts(ax) -> list:
-    """The unchanging artists of an axes, bottom first: background, collections (contours), axes,
-    spines, titles, texts, secondary axes and legend.  Lines are left to be drawn on every update."""
-    parts = [ax.patch, *ax.collections, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.title, ax._left_title, ax._right_title,
-             *ax.texts, *ax.child_axes]
-    if ax.get_legend() is not None:
-        parts.append(ax.get_legend())
-    return [(ax, a) for a in parts]
 
 
 def make_problem(seed: int = 3, n_samples: int = N_SAMPLES):
@@ -201,7 +191,7 @@ def batch_size_widget(minibatches, linear_mse_grad, sgd_step, train_minibatch_sg
     top = ax_loss.secondary_xaxis("top", functions=(lambda e: e / n, lambda t: t * n))
     top.set_xlabel("epochs")
     ax_loss.legend(loc="lower right", fontsize=8)  # below the minimum, where no curve can go
-    StaticBackdrop(fig, _static_parts(ax_path) + _static_parts(ax_loss))
+    StaticBackdrop(fig, static_parts(ax_path, *ax_path.child_axes, collections=True, texts=True) + static_parts(ax_loss, *ax_loss.child_axes, collections=True, texts=True))
 
     def update(batch_size: int, lr: float, seed: int) -> str:
         with warnings.catch_warnings(), np.errstate(all="ignore"):

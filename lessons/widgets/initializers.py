@@ -12,24 +12,22 @@ inputs of the batch).
 Speed: an update computes the student's standard deviations and extends a
 cached forward pass for the histograms (BLAS limited to one thread); the axes,
 ticks and labels are drawn once per set of rounded axis limits and reused
-(:class:`LimitsBackdrop`), so most redraws only draw the lines.
+(:class:`~lessons.widgets.kit.StaticBackdrop` with a key), so most redraws only draw the lines.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Callable
-from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.artist import Artist
-from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator, PercentFormatter
 
 from ..blas import one_blas_thread
 from ..sigmoid import stable_sigmoid
-from .kit import PALETTE, NotReady, Panel, attempt, finite_or_nan, log_slider, new_figure
+from .kit import (PALETTE, NotReady, Panel, StaticBackdrop, attempt, finite_or_nan, log_slider, new_figure,
+                  static_parts)
 
 N_SAMPLES = 200
 WIDTH = 100
@@ -111,76 +109,6 @@ def _extend(outputs: list[np.ndarray], x: np.ndarray, weights: list[np.ndarray],
         for W in weights[len(outputs):]:
             h = act(h @ W)
             outputs.append(h)
-
-
-class LimitsBackdrop(Artist):
-    """Draws the unchanging parts of a figure once per set of axis limits, then reuses their pixels.
-
-    :class:`lessons.widgets.kit.StaticBackdrop` keeps one picture of the
-    static artists, which suits axes whose limits never change.  Here the
-    limits follow the data, but only through a few rounded values, so this
-    artist keeps one picture per value of ``key()`` (the last ``max_cached``
-    of them): moving a control redraws the axes, ticks and labels only when
-    the rounded limits change.
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-    static : list of (matplotlib.axes.Axes, Artist)
-        The artists drawn into the cached picture, each with its axes; they are
-        drawn only while that axes is visible.
-    key : callable
-        Returns a hashable summary of everything the static artists depend on
-        (the axis limits).
-    max_cached : int
-        How many pictures to keep.
-    """
-
-    def __init__(self, figure, static, key: Callable[[], object], max_cached: int = 12):
-        super().__init__()
-        self._static = list(static)
-        self._key = key
-        self._max_cached = max_cached
-        self._pictures: OrderedDict = OrderedDict()
-        self._active = False
-        self.set_zorder(-100)
-        figure.add_artist(self)
-
-    def _frozen(self) -> bool:
-        return not isinstance(self.figure.get_layout_engine(), (ConstrainedLayoutEngine, TightLayoutEngine))
-
-    def _draw_static(self, renderer) -> None:
-        for axes, artist in self._static:
-            if axes.get_visible():
-                artist.set_visible(True)
-                artist.draw(renderer)
-                artist.set_visible(False)
-
-    def draw(self, renderer) -> None:
-        if not self._frozen():
-            return  # the layout is not fixed yet: the static artists are drawn by their axes
-        if not self._active:
-            for _, artist in self._static:
-                artist.set_visible(False)
-            self._active = True
-        if "draw_path" in vars(renderer):
-            # savefig's layout pass draws with the drawing methods patched out
-            # (``renderer._draw_disabled()``): nothing to draw, and nothing worth keeping.
-            return
-        if not hasattr(renderer, "copy_from_bbox"):  # PDF, SVG: no pixels to reuse
-            self._draw_static(renderer)
-            return
-        key = (id(renderer), renderer.width, renderer.height, self.figure.dpi,
-               tuple(axes.get_visible() for axes, _ in self._static), self._key())
-        picture = self._pictures.get(key)
-        if picture is None:
-            self._draw_static(renderer)
-            self._pictures[key] = renderer.copy_from_bbox(self.figure.bbox)
-            while len(self._pictures) > self._max_cached:
-                self._pictures.popitem(last=False)
-        else:
-            self._pictures.move_to_end(key)
-            renderer.restore_region(picture)
 
 
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -301,9 +229,7 @@ def activation_stats_widget(small_random_init, glorot_uniform, glorot_normal, he
     ax_std.set(xlabel="layer", ylabel="standard deviation of the output (log scale)",
                xlim=(0.5, MAX_DEPTH + 0.5), yscale="log",
                ylim=(1e-100, 1e100))  # the widest tick labels, so that the layout leaves room for them
-    # An explicit y keeps matplotlib from moving the title, which it would do from the empty extent
-    # the title has while the backdrop below hides it.
-    ax_std.set_title("Spread of each layer's output (dashed: the input's, 1)", y=1.0)
+    ax_std.set_title("Spread of each layer's output (dashed: the input's, 1)", pad=10)
     # decades only, at most eight labels (set with the limits): tick labels are most of the cost of a redraw
     ax_std.yaxis.set_minor_locator(NullLocator())
     ax_std.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
@@ -317,10 +243,8 @@ def activation_stats_widget(small_random_init, glorot_uniform, glorot_normal, he
                    bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize=8, title="outputs of the circled layers",
                    title_fontsize=9, frameon=False)
     # Axes, ticks, labels and legends are drawn once per set of (rounded) limits, then reused.
-    LimitsBackdrop(fig, [(ax, artist) for ax in (ax_std, ax_hist)
-                         for artist in (ax.patch, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.title)]
-                   + [(ax_hist, ax_hist.get_legend())],
-                   key=lambda: (ax_std.get_ylim(), ax_hist.get_xlim(), ax_hist.get_ylim()))
+    StaticBackdrop(fig, static_parts(ax_std) + static_parts(ax_hist),
+                   key=lambda: (ax_std.get_ylim(), ax_hist.get_xlim(), ax_hist.get_ylim()), max_cached=12)
 
     def update(depth: int, initializer: str, scale: float, activation: str) -> str:
         with one_blas_thread():

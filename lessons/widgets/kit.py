@@ -13,6 +13,7 @@ import functools
 import io
 import time
 import warnings
+from collections import OrderedDict
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -292,19 +293,30 @@ class StaticBackdrop(Artist):
     title keep the position the layout gave it: no ``set_title(..., y=1.0)``
     is needed.
 
+    When the "static" artists depend on a few settings (axis limits that
+    follow the data through rounded values, say), ``key`` returns a hashable
+    summary of them and one picture is kept per value (the last
+    ``max_cached``): a control that keeps the key redraws only the lines.
+
     Parameters
     ----------
     figure : matplotlib.figure.Figure
     static : list of (matplotlib.axes.Axes, Artist)
         Each unchanging artist with the axes it belongs to; it is drawn only
         while that axes is visible.
+    key : callable, optional
+        Returns a hashable summary of everything the static artists depend
+        on; by default they depend on nothing.
+    max_cached : int
+        How many pictures to keep (one per value of ``key()``).
     """
 
-    def __init__(self, figure, static):
+    def __init__(self, figure, static, key: Callable[[], Any] | None = None, max_cached: int = 1):
         super().__init__()
         self._static = list(static)
-        self._key = None
-        self._pixels = None
+        self._summary = key if key is not None else (lambda: None)
+        self._max_cached = max_cached
+        self._pictures: OrderedDict = OrderedDict()
         self._active = False
         self.set_zorder(-100)
         figure.add_artist(self)
@@ -334,19 +346,21 @@ class StaticBackdrop(Artist):
             # methods on the instance, and copied pixels would be blank): draw, cache nothing.
             self._draw_static(renderer)
             return
-        key = (renderer.width, renderer.height, self.figure.dpi,
-               tuple(axes.get_visible() for axes, _ in self._static))
-        if key != self._key:
+        key = (id(renderer), renderer.width, renderer.height, self.figure.dpi,
+               tuple(axes.get_visible() for axes, _ in self._static), self._summary())
+        picture = self._pictures.get(key)
+        if picture is None:
             self._draw_static(renderer)
-            self._pixels = renderer.copy_from_bbox(self.figure.bbox)
-            self._key = key
+            self._pictures[key] = renderer.copy_from_bbox(self.figure.bbox)
+            while len(self._pictures) > self._max_cached:
+                self._pictures.popitem(last=False)
         else:
-            renderer.restore_region(self._pixels)
+            self._pictures.move_to_end(key)
+            renderer.restore_region(picture)
 
     def invalidate(self) -> None:
         """Forget the cached pixels: the next draw draws the static artists again (after changing one)."""
-        self._key = None
-        self._pixels = None
+        self._pictures.clear()
         self.stale = True
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, new_figure, slider
+from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, new_figure, slider, static_parts
 
 #: Where every run starts, and how many steps it takes.
 START = np.array([-3.0, 1.0])
@@ -204,20 +204,9 @@ def _rate_slider(description: str, rates: tuple, value: float) -> widgets.Select
                                    continuous_update=True, style={"description_width": "initial"})
 
 
-def _static_parts(ax) -> list:
-    """The artists of ``ax`` that never change (background, axes, spines, title, legend), for
-    :class:`~lessons.widgets.kit.StaticBackdrop`: they are drawn once and their pixels reused."""
-    parts = [ax.patch, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.title]
-    if ax.get_legend() is not None:
-        parts.append(ax.get_legend())
-    return [(ax, part) for part in parts]
-
-
 def _path_axes(ax, title: str) -> None:
     ax.set(xlim=WINDOW[:2], ylim=WINDOW[2:], xlabel="$x_0$ (flat direction)")
-    # An explicit y keeps the title where it is: matplotlib would otherwise re-place it on every draw,
-    # measuring it while StaticBackdrop has it hidden, and push it off the figure.
-    ax.set_title(title, fontsize=10, y=1.0)
+    ax.set_title(title, fontsize=10)
     ax.plot([0], [0], marker="*", ms=10, color=PALETTE["black"], ls="none", zorder=4)
     ax.plot([START[0]], [START[1]], marker="o", ms=6, mfc="white", mec=PALETTE["black"], ls="none", zorder=4)
 
@@ -276,7 +265,7 @@ def narrow_valley_widget(momentum_step, nesterov_step) -> Panel:
                 ylabel="loss $J(x)$ (log scale)")
     ax_loss.grid(True, which="major", color=PALETTE["grey"], alpha=0.3)
     ax_loss.legend(loc="upper right", fontsize=9, ncols=3)
-    StaticBackdrop(fig, [part for ax in (*path_axes, ax_loss) for part in _static_parts(ax)])
+    StaticBackdrop(fig, [part for ax in (*path_axes, ax_loss) for part in static_parts(ax)])
     functions = {"momentum": momentum_step, "nesterov": nesterov_step}
     cache: dict = {}
 
@@ -364,9 +353,9 @@ def two_forms_widget(momentum_step, ema_momentum_step, *, kappa: float = 25.0, s
     rounding = ax_gap.axhspan(floor, 1e-13, color=PALETTE["sky"], alpha=0.25, lw=0, label="rounding error only")
     ax_gap.set(yscale="log", xlim=(0, steps), ylim=(floor, 1e9), xlabel="step",
                ylabel="|x classical - x moving average|")
-    ax_gap.set_title("How far apart the two paths are", fontsize=10, y=1.0)
+    ax_gap.set_title("How far apart the two paths are", fontsize=10)
     ax_gap.legend(loc="upper right", fontsize=8)  # above every distance the paths can reach here
-    StaticBackdrop(fig, _static_parts(ax_path) + [(ax_path, contours)] + _static_parts(ax_gap)
+    StaticBackdrop(fig, static_parts(ax_path) + [(ax_path, contours)] + static_parts(ax_gap)
                    + [(ax_gap, rounding)])
 
     def update(lr: float, beta: float, matched: bool, drop: bool) -> str:

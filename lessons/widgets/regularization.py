@@ -26,15 +26,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ..demos.regularization import EPOCHS, overfitting_run
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure, slider
-
-
-def _static_parts(ax, *extra) -> list:
-    """The artists of an axes that never change (background, axes, spines, title, legend), and ``extra``."""
-    parts = [ax.patch, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.title, *extra]
-    if ax.get_legend() is not None:
-        parts.append(ax.get_legend())
-    return [(ax, artist) for artist in parts]
+from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure, slider, static_parts
 
 
 #: Size of both widgets' figures, in inches at 100 dpi.  Most of an update's time goes into
@@ -219,7 +211,7 @@ def polynomial_l2_widget(l2_penalty, l2_penalty_grad) -> Panel:
                 f"The lowest validation error is at lam \u2248 {best:.3g}.")
 
     # The axes, the points, the truth and (once computed) the error curves never change: drawn once.
-    StaticBackdrop(fig, _static_parts(ax_fit, *fixed) + _static_parts(ax_err, noise_line, curve_train, curve_val))
+    StaticBackdrop(fig, static_parts(ax_fit, *fixed) + static_parts(ax_err, noise_line, curve_train, curve_val))
     lam_slider = log_slider("lam", low_exp=LAM_EXPONENTS[0], high_exp=LAM_EXPONENTS[1], value=1e-6, step=LAM_STEP)
     return Panel({"lam": lam_slider}, fig, update,
                  "Slide <b>lam</b>, the strength of the L2 penalty on the polynomial's coefficients. "
@@ -292,7 +284,7 @@ def early_stopping_widget(early_stopping) -> Panel:
                title="Accuracy on held-out images")
     ax_acc.legend(loc="upper right", fontsize=7)
     # The axes and the curves never change (only the stop line, the shading and the stars move): drawn once.
-    StaticBackdrop(fig, _static_parts(ax_loss, train_loss, val_loss) + _static_parts(ax_acc, val_acc, test_acc))
+    StaticBackdrop(fig, static_parts(ax_loss, train_loss, val_loss) + static_parts(ax_acc, val_acc, test_acc))
     cache: dict = {}
 
     def curves():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure, slider
+from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure, slider, static_parts
 
 N_CLASSES = 3
 LOG_K = float(np.log(N_CLASSES))
@@ -54,14 +54,6 @@ def _naive_problem(logits: np.ndarray, naive: np.ndarray) -> str:
     if np.min(logits) < UNDERFLOW_AT:
         return "some e<sup>z</sup> underflow to 0, which is harmless here: those probabilities are tiny anyway"
     return "no overflow or underflow at this shift: both formulas agree"
-
-
-def _static_parts(ax, *extra) -> list:
-    """The artists of an axes that never change (background, axes, spines, title, legend), and ``extra``."""
-    parts = [ax.patch, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.title, *extra]
-    if ax.get_legend() is not None:
-        parts.append(ax.get_legend())
-    return [(ax, artist) for artist in parts]
 
 
 def _fmt(values, spec: str = ".3f") -> str:
@@ -119,7 +111,7 @@ def softmax_temperature_widget(softmax, entropy) -> Panel:
     ax_h.set_yticks([0, 0.5, 1])
     # Axes, labels, legend and the two bounds never change: drawn once, their pixels reused (text is
     # the slow part of a redraw).  The bars, the "nan" marks, the curve and the dot are redrawn.
-    StaticBackdrop(fig, _static_parts(ax_p) + _static_parts(ax_h, *bounds))
+    StaticBackdrop(fig, static_parts(ax_p) + static_parts(ax_h, *bounds))
     cache: dict = {}
 
     def entropy_curve(z: np.ndarray) -> np.ndarray:
