@@ -101,8 +101,10 @@ def cmd_grade(args) -> int:
     troubled = [r for r in results if r.ok and r.problems]
     if not results:
         print("nothing new to grade")
-    if results:
-        grading.feedback(root, results)
+    done = {(r.student, r.lesson) for r in results}
+    stale = [r for r in grading.without_feedback(root, lessons) if (r.student, r.lesson) not in done]
+    if results or stale:
+        grading.feedback(root, [*results, *stale])  # stale: graded by a run stopped before its feedback
     rows = grading.grades(root, lessons)
     csv_path = grading.write_csv(root / "grades.csv", rows)
     print()

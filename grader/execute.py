@@ -23,6 +23,8 @@ kernel is interrupted, the cell gets a ``CellTimeoutError`` and grading goes on.
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 from jupyter_client.utils import ensure_async
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -41,6 +43,9 @@ KERNEL_EXITED = "KernelExited"
 NOT_RUN = "NotRun"
 OUTPUT_CUT = "[nncourse: output cut"
 
+#: Errors worth a line in the instructor's report (the cell scores zero for a reason outside the code's logic).
+REPORTED = ("CellTimeoutError", KERNEL_DIED, KERNEL_EXITED, NOT_RUN, "MemoryError", "SystemExit")
+
 _SIGNALS = {6: "aborted (SIGABRT)", 9: "killed (SIGKILL; the memory limit or the machine's OOM killer)",
             11: "crashed (segmentation fault)", 24: "stopped by the CPU-time limit (SIGXCPU)",
             25: "stopped by the file-size limit (SIGXFSZ)", 15: "terminated (SIGTERM)"}
@@ -58,6 +63,29 @@ def _size(out: NotebookNode) -> int:
     if kind == "error":
         return len(str(out.get("evalue", ""))) + sum(len(line) for line in out.get("traceback", []))
     return sum(len(str(value)) for value in out.get("data", {}).values())
+
+
+def report_path(notebook_dir: Path) -> Path:
+    """Where the problems of ``autograded/<student>/<lesson>/`` are written: beside that folder, out of the
+    sandbox's reach (``autograded/<student>/.nncourse-problems-<lesson>.json``)."""
+    notebook_dir = Path(notebook_dir)
+    return notebook_dir.parent / f".nncourse-problems-{notebook_dir.name}.json"
+
+
+def problems_of(nb: NotebookNode) -> list[str]:
+    """One line per timeout, dead kernel, exit, cell not run, memory error or cut output in an executed notebook."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") in REPORTED:
+                evalue = str(out.get("evalue") or "no reply from the kernel before the cell's time limit")
+                found.append(f"{name}: {out['ename']}: {evalue}"[:300])
+            elif out.get("output_type") == "stream" and OUTPUT_CUT in str(out.get("text", "")):
+                found.append(f"{name}: output cut (longer than the cap)")
+    return found
 
 
 def _is_test_cell(cell: NotebookNode) -> bool:
@@ -83,7 +111,14 @@ class SandboxedExecute(Execute):
         self._exit_asked = False
         self._last_index: int | None = None
         self._out_bytes: dict[int, int] = {}
-        return super().preprocess(nb, resources, km)
+        folder = (resources or {}).get("metadata", {}).get("path")
+        report = report_path(Path(folder)) if folder else None
+        if report is not None:
+            report.unlink(missing_ok=True)
+        nb, resources = super().preprocess(nb, resources, km)
+        if report is not None:  # written once the kernel is gone, outside its folder: it cannot forge this
+            report.write_text(json.dumps(problems_of(nb), indent=1))
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():

@@ -142,24 +142,16 @@ def refusal(notebook: Path) -> str:
     return ""
 
 
-def problems(notebook: Path) -> tuple[str, ...]:
-    """What went wrong in an autograded notebook: timeouts, dead kernels, cells not run, cut outputs."""
+def problems(root: Path, student: str, lesson_id: str) -> tuple[str, ...]:
+    """What went wrong while a submission ran: timeouts, dead kernels, cells not run, cut outputs.
+
+    Read from the report the grading step wrote (see :func:`grader.execute.report_path`).
+    """
+    folder = pipeline.notebook_path(root, "autograded", lesson_id, student).parent
     try:
-        cells = json.loads(notebook.read_text())["cells"]
-    except (OSError, ValueError, KeyError):
+        return tuple(json.loads(execute.report_path(folder).read_text()))
+    except (OSError, ValueError):
         return ()
-    found = []
-    for index, cell in enumerate(cells):
-        name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" and out.get("ename") in (
-                    "CellTimeoutError", execute.KERNEL_DIED, execute.KERNEL_EXITED, execute.NOT_RUN,
-                    "MemoryError", "SystemExit"):
-                evalue = out.get("evalue") or "no reply from the kernel before the cell's time limit"
-                found.append(f"{name}: {out['ename']}: {evalue}"[:300])
-            elif out.get("output_type") == "stream" and execute.OUTPUT_CUT in str(out.get("text", "")):
-                found.append(f"{name}: output cut (longer than the cap)")
-    return tuple(found)
 
 
 def _die_with_parent() -> None:
@@ -187,9 +179,8 @@ def _run(root: str, job: Job) -> Result:
                       refused or " | ".join(tail)[:500] or type(exc).__name__)
     if refused:  # nbgrader got through it all the same (it should not): still say what is wrong
         return Result(job.student, job.lesson, job.digest, False, time.perf_counter() - start, refused)
-    graded = pipeline.notebook_path(Path(root), "autograded", job.lesson, job.student)
     return Result(job.student, job.lesson, job.digest, True, time.perf_counter() - start,
-                  problems=problems(graded))
+                  problems=problems(Path(root), job.student, job.lesson))
 
 
 def _bar(done: int, total: int, width: int = 30) -> str:
@@ -231,6 +222,18 @@ def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="
                 print(f"{_bar(len(results), len(todo))} {result.student} {result.lesson} "
                       f"{result.seconds:.1f} s {status}", file=progress)
     return sorted(results, key=lambda r: (r.lesson, r.student))
+
+
+def without_feedback(root: Path, lessons: list[str]) -> list[Result]:
+    """Submissions graded (on record) whose feedback is missing: a run stopped before writing it."""
+    state = load_state(root)
+    out = []
+    for student, lesson_id, notebook in submissions(root, lessons):
+        graded = state.get(f"{student}/{lesson_id}")
+        if (graded and notebook.is_file() and graded == _digest(notebook)
+                and not pipeline.notebook_path(root, "feedback", lesson_id, student).is_file()):
+            out.append(Result(student, lesson_id, graded, True, 0.0))
+    return out
 
 
 def feedback(root: Path, results: list[Result]) -> list[Path]:

@@ -52,9 +52,9 @@ TMP_BYTES = 256 * 1024**2
 
 #: The course packages a notebook imports; readable inside the sandbox.
 PACKAGES = ("lessons", "grader")
-#: Part C's "probe-only kernel" lets the hidden tests run without the reference:
-#: once it has landed, ``solutions`` is left out of the sandbox (the one-line switch).
-HIDE_SOLUTIONS = False
+#: The kernel only probes (grader/check.py) and the grading process judges (JudgeProbes), so the
+#: reference ``solutions`` is left out of the sandbox.  The one switch: False binds it in again.
+HIDE_SOLUTIONS = True
 
 #: System folders bound read-only when they exist (symbolic links are recreated as links).
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
@@ -75,15 +75,20 @@ def disabled() -> bool:
     return os.environ.get(NO_SANDBOX_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
+def tool(name: str) -> str | None:
+    """The path of a command the sandbox needs (``bwrap``, ``prlimit``), or None."""
+    return shutil.which(name)
+
+
 def bwrap() -> str | None:
-    return shutil.which("bwrap")
+    return tool("bwrap")
 
 
 def require() -> None:
     """Raise :class:`SandboxUnavailable`, naming the fix, unless grading can be sandboxed (or opted out)."""
     if disabled():
         return
-    missing = [tool for tool in ("bwrap", "prlimit") if shutil.which(tool) is None]
+    missing = [name for name in ("bwrap", "prlimit") if tool(name) is None]
     if missing:
         raise SandboxUnavailable(
             f"cannot sandbox the grading kernels: {' and '.join(missing)} not found. Install Debian's "
@@ -115,10 +120,10 @@ def python_paths() -> list[Path]:
 def wrap(cmd: list[str], *, writable: list[Path], memory_bytes: int = MEMORY_BYTES,
          cpu_seconds: int = CPU_SECONDS) -> list[str]:
     """``cmd`` run inside bubblewrap, with ``writable`` the only folders it may write besides its /tmp."""
-    tool, limit = bwrap(), shutil.which("prlimit")
-    if tool is None or limit is None:
+    wrapper, limit = bwrap(), tool("prlimit")
+    if wrapper is None or limit is None:
         require()  # raises, naming the fix
-    args = [tool, "--die-with-parent", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+    args = [wrapper, "--die-with-parent", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--hostname", "grading", "--clearenv"]
     for path in SYSTEM_PATHS:
         if os.path.islink(path):
@@ -126,7 +131,8 @@ def wrap(cmd: list[str], *, writable: list[Path], memory_bytes: int = MEMORY_BYT
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
-    binds = [*python_paths(), *readable_packages()]
+    packages = readable_packages()
+    binds = [*python_paths(), *packages]
     for path in binds:
         if path.exists():
             args += ["--ro-bind", str(path), str(path)]
@@ -136,7 +142,9 @@ def wrap(cmd: list[str], *, writable: list[Path], memory_bytes: int = MEMORY_BYT
            "MPLCONFIGDIR": "/tmp/matplotlib", "PYTHONDONTWRITEBYTECODE": "1",
            # 1: no parent poller (the sandbox has its own process ids) and no console banner;
            # --die-with-parent ends the kernel with the grader instead.
-           "JPY_PARENT_PID": "1"}
+           "JPY_PARENT_PID": "1",
+           # the kernel imports the very package folders bound here (a source tree, not only an install)
+           "PYTHONPATH": os.pathsep.join(dict.fromkeys(str(p.parent) for p in packages))}
     for name, value in os.environ.items():
         if name in PASSED_ENV or name.startswith(PASSED_ENV_PREFIXES):
             env[name] = value
