@@ -273,7 +273,7 @@ penalties you saw there:
 * **200 training images** of the 8×8 digits, of which **40 carry a wrong label**;
 * clean **validation** and **test** sets of 449 images each;
 * a network with 64 inputs, **128 ReLU hidden units** and 10 outputs, trained by mini-batch gradient
-  descent (batches of 20, $\eta = 0.3$, 100 epochs), with **your `dropout_forward` and
+  descent (batches of 20, $\eta = 0.3$, 80 epochs rather than lesson 07's 100), with **your `dropout_forward` and
   `dropout_backward`** after the hidden layer.
 
 Training takes a moment, so when the widget first runs it trains the network **once for each** $p$ of
@@ -286,7 +286,7 @@ redraws**. ($p = 0$ is the plain network, without a dropout layer.)
   hidden layer shows the factor of the kept units, $1/(1 - p)$. **Resample the mask** draws another mask.
 * **Middle**: the training and validation losses, epoch by epoch, of the run with this $p$ (measured in
   evaluation mode, without dropout), and in grey the validation loss without dropout.
-* **Right**: the accuracy after 100 epochs for every $p$ of the grid, with the current $p$ marked.
+* **Right**: the accuracy after 80 epochs for every $p$ of the grid, with the current $p$ marked.
 
 Things to try:
 
@@ -352,7 +352,7 @@ evaluation: one pass through the full network takes its place. (Averaging many p
 on at test time is also used, under the name *Monte Carlo dropout*, to get a measure of uncertainty.)
 
 The demo takes the network trained with $p = 0.5$ and runs the 449 validation images through it up to
-200 times **with dropout on** (your `dropout_forward`, a new mask each pass):
+100 times **with dropout on** (your `dropout_forward`, a new mask each pass):
 
 * **left** (log-log): the root-mean-square distance between the average of the first $n$ passes' logits
   and the evaluation-mode logits. It falls along a line of slope $-\tfrac12$: the $1/\sqrt{n}$ law.

@@ -43,7 +43,7 @@ def test_without_dropout_the_wrong_labels_are_memorized_and_dropout_helps(runs):
     plain, dropped = runs
     assert plain.p == 0 and dropped.p == DEMO_P
     assert plain.train_accuracy[-1] == 1.0
-    assert plain.train_loss[-1] < 0.05
+    assert plain.train_loss[-1] < 0.1
     assert dropped.train_loss[-1] > 2 * plain.train_loss[-1], "dropout keeps the network from fitting exactly"
     assert dropped.val_loss[-1] < plain.val_loss[-1] - 0.05
     assert dropped.val_accuracy[-1] >= plain.val_accuracy[-1] + 0.04

@@ -14,7 +14,8 @@ from matplotlib.colors import to_rgba
 
 from lessons import network
 from lessons.demos.dropout import P_GRID
-from lessons.demos.regularization import BATCH_SIZE, EPOCHS, LR, SIZES, noisy_digits
+from lessons.demos.dropout import EPOCHS
+from lessons.demos.regularization import BATCH_SIZE, LR, SIZES, noisy_digits
 from lessons.widgets.dropout import LAYERS, dropout_widget
 from lessons.widgets.kit import PALETTE
 from solutions import dropout as ref
