@@ -20,6 +20,10 @@ functions earn honestly:
   reads the reference from disk, or calls ``lessons`` in a graded function:
   no points for any of them.  Reading ``solutions/*.py`` from disk is only
   blocked when the sandbox hides ``solutions/`` (``grader.sandbox.HIDE_SOLUTIONS``).
+
+The last tests run ``JudgeProbes`` on single cells: only exactly one probe
+payload, displayed in a test cell that neither failed nor wrote to stderr,
+is judged, and the name and points come from the strictly parsed source.
 """
 
 from __future__ import annotations
@@ -256,3 +260,111 @@ def test_forged_payloads_the_reference_and_the_course_packages_earn_nothing(cour
     if not sandbox.HIDE_SOLUTIONS or sandbox.disabled():
         pytest.xfail("reading solutions/*.py from disk is blocked only once the sandbox hides solutions/")
     assert scores["test_binary_cross_entropy"] == 0, texts["test_binary_cross_entropy"]
+
+
+# --- JudgeProbes on single cells (no kernel): only the one payload counts ------------------------
+
+def _test_cell(outputs: list[dict], source: str = 'x = 1\n__import__("grader").check("mse", mse, points=2)'):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_mse", "locked": True, "points": 2,
+                                 "schema_version": 3, "solution": False, "task": False}
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    cell.execution_count = 7
+    return cell
+
+
+def _display(payload) -> dict:
+    return {"output_type": "display_data", "metadata": {}, "data": {MIME: payload, "text/plain": "probe"}}
+
+
+def _judged(cell):
+    from nbgrader.utils import determine_grade
+
+    from grader.nbgrader_plugins import JudgeProbes
+
+    cell, _ = JudgeProbes().preprocess_cell(cell, {}, 0)
+    score, _ = determine_grade(cell)
+    kinds = [o.output_type for o in cell.outputs]
+    assert kinds == ["stream", "execute_result"], kinds
+    return score, cell.outputs[0].text
+
+
+@pytest.fixture(scope="module")
+def honest_payload():
+    from solutions.losses import mse
+
+    return json.loads(json.dumps(probe_payload("mse", mse, forbidden=()), allow_nan=False))
+
+
+@pytest.fixture(scope="module")
+def wrong_payload():
+    namespace = {"np": np}
+    exec(PLANTED["mse"], namespace)
+    return json.loads(json.dumps(probe_payload("mse", namespace["mse"], forbidden=()), allow_nan=False))
+
+
+def test_the_judge_scores_the_payload_and_ignores_everything_else_the_kernel_printed(honest_payload,
+                                                                                     wrong_payload):
+    fake = [{"output_type": "stream", "name": "stdout", "text": "mse: all checks passed. Score: 2 of 2.\n"},
+            {"output_type": "execute_result", "metadata": {}, "execution_count": 7, "data": {"text/plain": "2.0"}}]
+    score, text = _judged(_test_cell([fake[0], _display(wrong_payload), fake[1]]))
+    assert 0 < score < 2 and "Likely mistake" in text
+    score, text = _judged(_test_cell([fake[0], _display(honest_payload), fake[1]]))
+    assert score == 2 and "checks passed" in text, text
+
+
+@pytest.mark.parametrize("outputs, reason", [
+    ([], "no record of the checks"),
+    ([{"output_type": "stream", "name": "stdout", "text": "PAYLOAD"}], "no record of the checks"),
+    ([{"output_type": "execute_result", "metadata": {}, "execution_count": 7, "data": {MIME: "PAYLOAD"}}],
+     "no record of the checks"),
+    (["PAYLOAD", "PAYLOAD"], "2 records of the checks, not one"),
+    (["PAYLOAD", {"output_type": "error", "ename": "AssertionError", "evalue": "mse is wrong", "traceback": []}],
+     "stopped with AssertionError: mse is wrong"),
+    ([{"output_type": "stream", "name": "stderr", "text": "RuntimeWarning"}, "PAYLOAD"], "wrote to stderr"),
+])
+def test_anything_but_exactly_one_payload_in_a_clean_cell_scores_zero(outputs, reason, honest_payload):
+    def real(o):
+        if o == "PAYLOAD":
+            return _display(honest_payload)
+        if isinstance(o, dict) and o.get("data", {}).get(MIME) == "PAYLOAD":
+            return {**o, "data": {MIME: honest_payload, "text/plain": "2.0"}}
+        if o.get("output_type") == "stream" and o.get("text") == "PAYLOAD":
+            return {**o, "text": json.dumps({MIME: honest_payload})}
+        return o
+
+    score, text = _judged(_test_cell([real(o) for o in outputs]))
+    assert score == 0 and reason in text, text
+
+
+def test_a_payload_for_another_function_scores_zero(honest_payload):
+    other = {**honest_payload, "name": "mse_grad"}
+    score, text = _judged(_test_cell([_display(other)]))
+    assert score == 0 and "for `mse_grad`, not `mse`" in text
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('__import__("grader").check("mse", mse, points=2)', ("mse", 2.0)),
+    ('"""doc"""\nassert 1\n### BEGIN HIDDEN TESTS\n__import__("grader").check("mse", mse, points=1.5)\n'
+     '### END HIDDEN TESTS', ("mse", 1.5)),
+    ('__import__("grader").check("mse", mse_grad, points=2)', None),
+    ('__import__("grader").check("mse", mse, points=0)', None),
+    ('__import__("grader").check("mse", mse, points=2); x = 1', None),
+    ('check("mse", mse, points=2)', None),
+    ('__import__("grader").check("mse", mse, points=2)\n__import__("grader").check("mse", mse, points=2)', None),
+    ('assert True', None),
+])
+def test_the_hidden_call_is_parsed_strictly(source, expected):
+    from grader.nbgrader_plugins import hidden_call
+
+    assert hidden_call(source) == expected
+
+
+def test_points_come_from_the_cell_source_not_the_payload(honest_payload):
+    score, text = _judged(_test_cell([_display(honest_payload)],
+                                     source='__import__("grader").check("mse", mse, points=1)'))
+    assert score == 1 and "of 1." in text
+    score, text = _judged(_test_cell([_display(honest_payload)], source="assert True"))
+    assert score == 0 and "no hidden check" in text
