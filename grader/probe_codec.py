@@ -114,11 +114,16 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, bool):  # a subclass of bool cannot exist; kept for clarity
         return bool(value)
     if isinstance(value, numbers.Integral):
-        return {"$int": str(int(value))}
+        value = int(value)
+        if value.bit_length() > 1000:
+            return {"$opaque": "int with more than 300 digits"}
+        return {"$int": str(value)}
     if isinstance(value, numbers.Real):
         return _float(value)
     if isinstance(value, numbers.Complex):
         return {"$complex": [_float(value.real), _float(value.imag)]}
+    if isinstance(value, numbers.Number):  # a Decimal, say: a number of a kind the checks do not take
+        return {"$opaque": type(value).__name__}
     if isinstance(value, tuple):
         return {"$tuple": [encode(v, d) for v in value]}
     if isinstance(value, list):

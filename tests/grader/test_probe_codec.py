@@ -78,6 +78,12 @@ def test_non_numeric_arrays_become_opaque():
     assert _through_json(np.array(["2020-01-01"], dtype="M8[D]")) == Opaque("ndarray of datetime64[D]")
 
 
+def test_numbers_the_checks_do_not_take_become_opaque():
+    from decimal import Decimal
+
+    assert _through_json([Decimal("1.5"), 10**400]) == [Opaque("Decimal"), Opaque("int with more than 300 digits")]
+
+
 def test_encoding_something_probes_never_produce_is_a_type_error():
     with pytest.raises(TypeError, match="set"):
         encode({1, 2})
