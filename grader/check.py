@@ -186,6 +186,11 @@ def check(name: str, fn, points: float = 1.0) -> float:
     stderr (nbgrader scores a test cell with stderr output as zero): every
     exception, warning and print of the student's code is caught and
     reported in the message instead.
+
+    In a probe-only kernel (see :func:`probe_only`) it only probes: it
+    displays the probes' data for the course's ``JudgeProbes`` preprocessor,
+    which judges it outside the kernel and replaces this cell's outputs with
+    the message and the score; the kernel itself returns 0.
     """
     if probe_only():
         return send_probes(name, fn, points)
@@ -220,8 +225,11 @@ def send_probes(name: str, fn, points: float) -> float:
         print(f"{name}: the results of the checks are too large to send to the grader ({size} bytes).")
         return 0.0
     text = f"{name}: checks run; the grader judges them after the notebook has run."
-    from IPython.display import display
-
+    try:
+        from IPython.display import display
+    except ImportError:  # not in a kernel: nobody could read the payload
+        print(f"{name}: probe-only mode needs a Jupyter kernel to send the results of the checks.")
+        return 0.0
     display({probe_codec.MIME: payload, "text/plain": text}, raw=True)
     sys.stdout.flush()
     return 0.0

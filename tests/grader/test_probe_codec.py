@@ -168,6 +168,11 @@ _PROBE_WITHOUT_SOLUTIONS = textwrap.dedent("""
         module = importlib.import_module(f"studentref.{lesson.module}")
         for name in lesson.functions:
             payloads[name] = probe_payload(name, getattr(module, name))
+    def changes_its_input(y_pred, y_true):
+        y_pred -= y_true
+        return 2 * y_pred / y_pred.size
+
+    payloads["mutating mse_grad"] = probe_payload("mse_grad", changes_its_input)
     leaked = sorted(m for m in sys.modules if m == "solutions" or m.startswith("solutions."))
     assert not leaked, leaked
     json.dump(payloads, sys.stdout, allow_nan=False)
@@ -187,6 +192,9 @@ def test_probe_only_mode_needs_no_reference_and_its_payloads_earn_full_marks(tmp
                           cwd=ROOT, timeout=900, env={"PATH": "", "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr[-3000:]
     payloads = json.loads(done.stdout)
+    # Without the reference the kernel knows no parameter names; the judge names the changed argument.
+    report = judge_payload("mse_grad", payloads.pop("mutating mse_grad"))
+    assert "changed its argument(s) y_pred in place" in report.text(1), report.text(1)
     names = {name for lesson in LESSONS for name in lesson.functions}
     assert set(payloads) == names
     for name, payload in payloads.items():
