@@ -347,11 +347,15 @@ def adaptive_race_widget(adagrad_step, rmsprop_step, adam_step) -> Panel:
     paths, losses, eff_x, eff_y = {}, {}, {}, {}
     for kind in KINDS:
         label, colour, ls, lw = _STYLE[kind]
-        paths[kind] = ax_path.plot([], [], color=colour, ls=ls, lw=lw, label=label, zorder=3)[0]
-        losses[kind] = ax_loss.plot([], [], color=colour, ls=ls, lw=lw, label=label)[0]
+        # Five rules, four line styles: Adam's solid line also carries a marker every 10 steps.
+        look = {"color": colour, "ls": ls, "lw": lw, "label": label}
+        if kind == "adam":
+            look.update(marker="o", ms=4, markevery=10)
+        paths[kind] = ax_path.plot([], [], zorder=3, **look)[0]
+        losses[kind] = ax_loss.plot([], [], **look)[0]
         if kind in ("adagrad", "rmsprop", "adam"):
-            eff_x[kind] = ax_eff_x.plot([], [], color=colour, ls=ls, lw=lw, label=label)[0]
-            eff_y[kind] = ax_eff_y.plot([], [], color=colour, ls=ls, lw=lw, label=label)[0]
+            eff_x[kind] = ax_eff_x.plot([], [], **look)[0]
+            eff_y[kind] = ax_eff_y.plot([], [], **look)[0]
     plain_x = ax_eff_x.axhline(0.1, color=PALETTE["orange"], ls="-", lw=1.2, label="gradient descent: lr")
     plain_y = ax_eff_y.axhline(0.1, color=PALETTE["orange"], ls="-", lw=1.2, label="gradient descent: lr")
     notes = [ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=8,

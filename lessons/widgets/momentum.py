@@ -241,7 +241,8 @@ def narrow_valley_widget(momentum_step, nesterov_step) -> Panel:
     """
     fig = new_figure(7.8, 3.8)
     grid = fig.add_gridspec(2, 3, height_ratios=(1.25, 1.0))
-    path_axes = [fig.add_subplot(grid[0, i]) for i in range(3)]
+    path_axes = [fig.add_subplot(grid[0, 0])]
+    path_axes += [fig.add_subplot(grid[0, i], sharey=path_axes[0]) for i in (1, 2)]  # one y label for the row
     ax_loss = fig.add_subplot(grid[1, :])
     contour_lines, path_lines, loss_lines, notes, verdicts = [], {}, {}, {}, {}
     for ax, (key, title, colour, ls) in zip(path_axes, _METHODS):

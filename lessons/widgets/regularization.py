@@ -269,7 +269,7 @@ def early_stopping_widget(early_stopping) -> Panel:
                           lw=0, label="never trained (after the stop)")
         ax.add_patch(shade)
         shades.append(shade)
-        stops.append(ax.axvline(n - 1, color=PALETTE["vermillion"], lw=2, label="stop epoch"))
+        stops.append(ax.axvline(n - 1, color=PALETTE["vermillion"], lw=2, ls="-.", label="stop epoch"))
     train_loss = ax_loss.plot([], [], color=PALETTE["orange"], ls="--", lw=1.5, label="training loss (noisy labels)")[0]
     val_loss = ax_loss.plot([], [], color=PALETTE["blue"], lw=1.5, label="validation loss")[0]
     best_loss = ax_loss.plot([], [], "*", ms=14, color=PALETTE["green"], mec=PALETTE["black"], label="best epoch")[0]
@@ -280,7 +280,7 @@ def early_stopping_widget(early_stopping) -> Panel:
     test_acc = ax_acc.plot([], [], color=PALETTE["green"], ls=":", lw=1.5, label="test accuracy")[0]
     best_acc = ax_acc.plot([], [], "*", ms=14, color=PALETTE["green"], mec=PALETTE["black"],
                            label="test accuracy of the best epoch")[0]
-    ax_acc.set(xlim=(0, n - 1), ylim=(0.6, 1.0), xlabel="epoch (0-based)", ylabel="accuracy",
+    ax_acc.set(xlim=(0, n - 1), ylim=(0.6, 1.0), xlabel="epoch (0-based)", ylabel="accuracy (fraction correct)",
                title="Accuracy on held-out images")
     ax_acc.legend(loc="upper right", fontsize=7)
     # The axes and the curves never change (only the stop line, the shading and the stars move): drawn once.
