@@ -121,9 +121,10 @@ def controls(panel) -> list[tuple[str, object, str]]:
         loc = panel.locator(selector)
         if loc.count():
             first = loc.first
-            position = first.evaluate("(e) => Array.from(document.querySelectorAll('*')).indexOf(e)")
-            label = first.evaluate("""(e) => { const w = e.closest('.widget-inline-hbox, .widget-checkbox, button');
-                const d = w && w.querySelector('.widget-label'); return (d && d.innerText) || w.innerText || ''; }""")
+            position = first.evaluate("(e) => Array.from(e.closest('.widget-vbox').querySelectorAll('*')).indexOf(e)")
+            label = first.evaluate("""(e) => { const w = e.closest('.widget-checkbox, .widget-inline-hbox, button');
+                const d = w.matches('.widget-checkbox, button') ? w : w.querySelector('.widget-label');
+                return (d || w).innerText.replace(/\u200b/g, ''); }""")
             found.append((position, kind, first, label.strip()))
     return [(kind, loc, label) for _position, kind, loc, label in sorted(found, key=lambda t: t[0])]
 

@@ -9,23 +9,13 @@ each widget after each move go to ``test-artifacts/browser/``.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from . import notebook_page as nb
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, js_errors
 from .student import released_lessons
 
 LESSONS = [pytest.param(lid, marks=getattr(pytest.mark, f"lesson{lid[:2]}"), id=lid) for lid in released_lessons()]
-
-#: Browser messages that are not errors of the course, each with the reason it is harmless.
-HARMLESS_JS = [
-]
-
-
-def js_errors(page) -> list[str]:
-    return [e for e in page.js_errors if not any(re.search(pattern, e) for pattern, _why in HARMLESS_JS)]
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
