@@ -444,5 +444,5 @@ def adaptive_race_widget(adagrad_step, rmsprop_step, adam_step) -> Panel:
                                           layout=widgets.Layout(width="auto", margin="0 12px 0 0"))
     return Panel(controls, fig, update,
                  "Every run starts at the white circle and takes 100 steps with the same <b>learning rate</b>; "
-                 "the stars mark the minima. Pick a <b>surface</b>, tick the update rules to compare. "
+                 "the stars mark the minima. Pick a <b>surface</b> and tick the update rules (check boxes) to compare. "
                  "The right-hand plots show, for each parameter, the factor that multiplies its gradient.")

@@ -396,5 +396,6 @@ def two_forms_widget(momentum_step, ema_momentum_step, *, kappa: float = 25.0, s
         "drop": widgets.Checkbox(value=False, description=f"lr ÷ 10 at step {steps // 2}", indent=False),
     }
     return Panel(controls, fig, update,
-                 "Both forms start at the white circle with the same momentum. Tick <b>match</b> to give the "
-                 "moving-average form lr / (1 - beta); tick <b>lr ÷ 10</b> to drop both learning rates halfway.")
+                 "Both forms start at the white circle. <b>lr (classical)</b> is the classical form's learning "
+                 "rate and <b>beta</b> the momentum of both. Tick <b>match</b> to give the moving-average form "
+                 "lr / (1 - beta); tick <b>lr ÷ 10</b> to divide both learning rates by 10 at step 20.")
