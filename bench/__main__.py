@@ -106,14 +106,15 @@ def overhead_section() -> tuple[object, str]:
     res = autograde.overhead()
     text = (f"Autograde overhead ({res['measured']}), seconds\n"
             + table(res["lessons"], [("lesson", "lesson", ""), ("release", "release_s", ".2f"),
-                                     ("execute", "execute_s", ".2f"),
-                                     ("autograde", "autograde_s", ".2f"), ("ratio", "ratio", ".2f"),
+                                     ("execute", "execute_s", ".2f"), ("autograde", "autograde_s", ".2f"),
+                                     ("ratio", "ratio", ".2f"), ("execute cpu", "execute_cpu_s", ".2f"),
+                                     ("autograde cpu", "autograde_cpu_s", ".2f"), ("cpu ratio", "cpu_ratio", ".2f"),
                                      ("load", "load_after", ".1f"), ("problem", "problem", "")])
             + f"\nexecute {len(res['counted'])} notebooks: {res['execute_s']:.1f} s (cpu {res['execute_cpu_s']:.1f} s)"
-            + f"\nautograde them: {res['autograde_s']:.1f} s; the whole grade call {res['autograde']['wall_s']:.1f} s "
-            + f"(cpu {res['autograde']['cpu_s']:.1f} s, {_load_text(res['autograde'])})")
+            + f"\nautograde them: {res['autograde_s']:.1f} s (cpu {res['autograde_cpu_s']:.1f} s, load "
+            + f"{res['autograde_load_before']} -> {res['autograde_load_after']})")
     if res["ratio"] is not None:
-        text += f"\noverhead ratio autograde / execute: {res['ratio']:.2f}"
+        text += (f"\noverhead ratio autograde / execute: {res['ratio']:.2f} wall, {res['cpu_ratio']:.2f} cpu")
     text += (f"\nfeedback HTML afterwards (grading.feedback, one process, one after the other): "
              f"{res['feedback']['wall_s']:.1f} s, {res['feedback_per_submission_s']:.2f} s per submission")
     return res, text

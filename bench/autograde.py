@@ -6,9 +6,12 @@ as students' work, so every submission gets full marks (checked: a bench
 that times a broken grading is worthless).
 
 * :func:`overhead`: one complete submission of every written lesson,
-  autograded with ``--jobs 1`` (:func:`grader.grading.grade`), against
-  merely executing the same notebooks with nbclient, one after the other,
-  each in a fresh kernel (the floor any grader pays); per lesson and in total.
+  autograded with ``--jobs 1`` (:func:`grader.grading.grade`, one call per
+  lesson), against merely executing the same notebooks with nbclient, one
+  after the other, each in a fresh kernel (the floor any grader pays); per
+  lesson and in total, in wall seconds and in CPU seconds (the CPU ratio
+  hardly depends on how loaded the machine is; the wall ratio does); then
+  the feedback HTML.
 * :func:`parallel`: 12 submissions of the first lesson graded with
   ``--jobs 1`` and with ``--jobs 2``; the speed-up, and the cores each
   actually got (CPU seconds over wall seconds), since the machine is shared.
@@ -102,8 +105,10 @@ def overhead() -> dict:
                 problems[lesson_id] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}"
         ready = [i for i in lessons if i not in problems]
         _submit(course, ready, ["single"], tmp / "export")
-        with measured() as graded:
-            results = grading.grade(course, ready, jobs=1, progress=None)
+        results, graded = [], {}
+        for lesson_id in ready:  # one grade call per lesson: each lesson's CPU time on its own
+            with measured() as graded[lesson_id]:
+                results += grading.grade(course, [lesson_id], jobs=1, progress=None)
         problems.update(_problems(course, ready, results))
         good = [r for r in results if r.ok]
         with measured() as feedback:
@@ -116,15 +121,22 @@ def overhead() -> dict:
             row.update(execute_s=floor[i]["total_s"], execute_cpu_s=floor[i]["cpu_s"],
                        load_before=floor[i]["load_before"], load_after=floor[i]["load_after"])
         if i in seconds:
-            row.update(autograde_s=round(seconds[i], 3), ratio=round(seconds[i] / floor[i]["total_s"], 2))
+            row.update(autograde_s=round(seconds[i], 3), ratio=round(seconds[i] / floor[i]["total_s"], 2),
+                       autograde_cpu_s=graded[i]["cpu_s"], autograde_load_after=graded[i]["load_after"],
+                       cpu_ratio=round(graded[i]["cpu_s"] / floor[i]["cpu_s"], 2) if floor[i]["cpu_s"] else None)
         rows.append(row)
     counted = [r for r in rows if not r["problem"]]
     execute_s = sum(r["execute_s"] for r in counted)
     autograde_s = sum(r["autograde_s"] for r in counted)
+    execute_cpu = sum(r["execute_cpu_s"] for r in counted)
+    autograde_cpu = sum(r["autograde_cpu_s"] for r in counted)
     return {"lessons": rows, "counted": [r["lesson"] for r in counted],
-            "execute_s": round(execute_s, 3), "execute_cpu_s": round(sum(r["execute_cpu_s"] for r in counted), 3),
-            "autograde": graded, "autograde_s": round(autograde_s, 3),
+            "execute_s": round(execute_s, 3), "execute_cpu_s": round(execute_cpu, 3),
+            "autograde_s": round(autograde_s, 3), "autograde_cpu_s": round(autograde_cpu, 3),
+            "autograde_load_before": min((graded[r["lesson"]]["load_before"] for r in counted), default=None),
+            "autograde_load_after": max((graded[r["lesson"]]["load_after"] for r in counted), default=None),
             "ratio": round(autograde_s / execute_s, 2) if execute_s else None,
+            "cpu_ratio": round(autograde_cpu / execute_cpu, 2) if execute_cpu else None,
             "feedback": feedback, "feedback_per_submission_s": round(feedback["wall_s"] / max(len(good), 1), 3),
             "measured": f"one complete submission of {len(counted)} lessons, --jobs 1; floor: nbclient, "
                         "a fresh kernel per notebook"}

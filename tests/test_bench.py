@@ -144,12 +144,13 @@ def test_the_autograde_tables_print_from_their_results(monkeypatch, tmp_path, ca
                {"lesson": "08-dropout", "problem": "instructor version scored 1/2"}]
     monkeypatch.setattr(autograde, "overhead", lambda: {
         "lessons": lessons, "counted": ["01-loss-functions"], "execute_s": 5.0, "execute_cpu_s": 4.0,
-        "autograde": timing, "autograde_s": 8.0, "ratio": 1.6, "feedback": timing, "feedback_per_submission_s": 1.0,
+        "autograde_s": 8.0, "autograde_cpu_s": 4.4, "autograde_load_before": 1.0, "autograde_load_after": 2.0,
+        "ratio": 1.6, "cpu_ratio": 1.1, "feedback": timing, "feedback_per_submission_s": 1.0,
         "measured": "one complete submission"})
     out = tmp_path / "bench-results.json"
     bench_main.main(["autograde", "profile"], out=out)
     printed = capsys.readouterr().out
-    assert "overhead ratio autograde / execute: 1.60" in printed and "instructor version scored 1/2" in printed
+    assert "overhead ratio autograde / execute: 1.60 wall, 1.10 cpu" in printed and "instructor version scored 1/2" in printed
     assert "speed-up of --jobs 2 over --jobs 1: 2.00" in printed
     assert "kernel: execute cells" in printed and "kernel process cpu" in printed
     assert "as configured" in printed and "what if (c.X.y = 1)" in printed
