@@ -137,7 +137,7 @@ def dropout_widget(dropout_forward, dropout_backward) -> Panel:
     factors = [ax_net.text(i, top + 0.8, "", ha="center", va="bottom", fontsize=8, color=PALETTE["blue"])
                for i in range(1, len(LAYERS) - 1)]
     ax_net.set(xlim=(-0.5, len(LAYERS) - 0.5), ylim=(-top - 3.2, top + 2.0),
-               title="One sample's mask (grey = dropped)")
+               title="One sample's mask\n(grey = dropped)")
     ax_net.axis("off")
 
     # --- the losses of the run with the chosen p ---
