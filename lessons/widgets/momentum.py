@@ -266,7 +266,10 @@ def narrow_valley_widget(momentum_step, nesterov_step) -> Panel:
                 ylabel="loss $J(x)$ (log scale)")
     ax_loss.grid(True, which="major", color=PALETTE["grey"], alpha=0.3)
     ax_loss.legend(loc="upper right", fontsize=9, ncols=3)
+    # The axes are drawn once and reused; the contours, which change only with the condition number, by a
+    # second backdrop drawn over the first and remade when the condition number changes.
     StaticBackdrop(fig, [part for ax in (*path_axes, ax_loss) for part in static_parts(ax)])
+    backdrop = StaticBackdrop(fig, list(zip(path_axes, contour_lines)))
     functions = {"momentum": momentum_step, "nesterov": nesterov_step}
     cache: dict = {}
 
@@ -276,6 +279,7 @@ def narrow_valley_widget(momentum_step, nesterov_step) -> Panel:
             cache["kappa"] = kappa
             for line in contour_lines:
                 line.set_data(*_contours(kappa, loss0))
+            backdrop.invalidate()
         parts, missing = [], []
         for key, title, _, _ in _METHODS:
             try:
