@@ -32,8 +32,9 @@ __all__ = ["LAYERS", "SEED", "dropout_widget", "node_positions", "sample_masks"]
 LAYERS = (6, 16, 4)
 #: The masks of click ``k`` of the resample button come from ``np.random.default_rng([SEED, k])``.
 SEED = 8
-#: Size of the figure, in inches at 100 dpi.
-FIGSIZE = (10.0, 3.4)
+#: Size of the figure, in inches at 100 dpi: at most 9.6 wide, so it fits the output area of JupyterLab
+#: in a 1400-pixel-wide window with the file browser open.
+FIGSIZE = (9.6, 3.4)
 
 _KEPT = to_rgba(PALETTE["blue"])
 _DROPPED = to_rgba("#DDDDDD")

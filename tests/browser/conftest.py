@@ -35,6 +35,8 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage"]
+#: The browser window: a common laptop width; JupyterLab opens with its file browser, as a student sees it.
+VIEWPORT = {"width": 1400, "height": 1000}
 #: nbgrader 0.9.6's server extensions: the Validate button's endpoint and the formgrader pages.
 NBGRADER_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",
                               "nbgrader.server_extensions.validate_assignment",
@@ -183,7 +185,7 @@ def js_errors(page) -> list[str]:
 @pytest.fixture(scope="session")
 def browser_context(browser):
     """One browser context for the session: JupyterLab's scripts are fetched once, then cached."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     yield context
     context.close()
 

@@ -91,6 +91,13 @@ def canvas_is_drawn(panel) -> bool:
         return false; }""")
 
 
+def figure_overflow(panel) -> float:
+    """By how many CSS pixels the panel's figure runs past the right edge of its output area (0 if it fits)."""
+    return panel.evaluate("""(p) => { const c = p.querySelector('.jupyter-matplotlib canvas');
+        const o = p.closest('.jp-OutputArea-output');
+        return Math.max(0, c.getBoundingClientRect().right - o.getBoundingClientRect().right); }""")
+
+
 def wait_until_settled(page, panel, timeout_ms: int = 60_000) -> None:
     """Wait until the kernel is idle and the panel's picture has not changed for 0.6 s."""
     page.wait_for_function(f"""(c) => {{ const u = ({_FINGERPRINT})(c), t = performance.now();

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from . import notebook_page as nb
-from .conftest import ARTIFACTS, js_errors
+from .conftest import ARTIFACTS, VIEWPORT, js_errors
 from .student import released_lessons
 
 LESSONS = [pytest.param(lid, marks=getattr(pytest.mark, f"lesson{lid[:2]}"), id=lid) for lid in released_lessons()]
@@ -39,6 +39,9 @@ def test_lesson_runs_and_every_widget_responds(page, lab, lesson_id):
         panel = panels.nth(index)
         panel.scroll_into_view_if_needed()
         nb.wait_until_settled(page, panel)
+        overflow = nb.figure_overflow(panel)
+        assert overflow <= 1, (f"{lesson_id}: widget {index + 1}'s figure is cut off: it runs {overflow:.0f} px past "
+                               f"the output area in a {VIEWPORT['width']}-px-wide JupyterLab with the file browser open")
         controls = nb.controls(panel)
         assert controls, f"{lesson_id}: widget {index + 1} has no slider, dropdown, check box or button"
         for kind, control, label in controls:
