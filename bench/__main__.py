@@ -143,6 +143,7 @@ def demo_section() -> tuple[object, str]:
     verdict = "within" if res["within_target"] else "OVER"
     text = (f"nncourse demo, {res['lessons']} lessons: {res['wall_s']:.1f} s wall, {res['cpu_s']:.1f} s cpu, "
             f"{_load_text(res)}; {verdict} the {res['target_s']:.0f} s target; exit {res['returncode']}")
+    text += "".join(f"\n  {step}: {seconds:.1f} s" for step, seconds in res.get("steps", {}).items())
     text += "".join(f"\n  {line}" for line in res["tail"])
     return res, text
 

@@ -174,14 +174,34 @@ def parallel(lesson_id: str | None = None, n: int = N_SUBMISSIONS, extra_env: di
             "cores_ratio": round(runs["jobs2"]["cores_used"] / max(runs["jobs1"]["cores_used"], 1e-9), 2)}
 
 
+def _demo_steps(lines: list[tuple[float, str]]) -> dict:
+    """Seconds of the demo's steps, from the time each line of its output arrived."""
+    def first(prefix: str) -> float | None:
+        return next((t for t, line in lines if line.startswith(prefix)), None)
+
+    released, grading = first("2. "), first("5. ")
+    graded = max((t for t, line in lines if line.startswith("[")), default=None)  # the last progress bar
+    summary = first("feedback: ")
+    steps = {"release": released, "export and collect": grading and released and grading - released,
+             "grade (parallel)": graded and grading and graded - grading,
+             "feedback and grade table": summary and graded and summary - graded}
+    return {k: round(v, 2) for k, v in steps.items() if v is not None}
+
+
 def demo() -> dict:
-    """``nncourse demo`` (all lessons, default jobs) in a subprocess."""
+    """``nncourse demo`` (all lessons, default jobs) in a subprocess; its steps timed from its output."""
+    lines = []
     with measured() as m:
-        proc = subprocess.run([sys.executable, "-m", "grader.cli", "demo"], cwd=ROOT, capture_output=True,
-                              text=True)
-    tail = proc.stdout.strip().splitlines()[-3:] + proc.stderr.strip().splitlines()[-3:]
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "demo"], cwd=ROOT, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # one pipe: none can fill up
+        for line in proc.stdout:
+            lines.append((time.perf_counter() - start, line.strip()))
+        proc.wait()
+    tail = [line for _, line in lines[-6:]]
     return {**m, "returncode": proc.returncode, "lessons": len(notebooks.lessons()), "target_s": DEMO_TARGET_S,
-            "within_target": m["wall_s"] <= DEMO_TARGET_S, "tail": tail if proc.returncode else []}
+            "within_target": m["wall_s"] <= DEMO_TARGET_S, "steps": _demo_steps(lines),
+            "tail": tail if proc.returncode else []}
 
 
 # ---------------------------------------------------------------------------------------------

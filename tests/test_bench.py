@@ -156,3 +156,13 @@ def test_the_autograde_tables_print_from_their_results(monkeypatch, tmp_path, ca
     assert "as configured" in printed and "what if (c.X.y = 1)" in printed
     assert "within the 180 s target" in printed
     assert json.loads(out.read_text())["sections"]["parallel"]["results"]["speedup"] == 2.0
+
+
+def test_the_demo_steps_are_read_from_when_its_lines_arrived():
+    lines = [(1.0, "1. a copy of the course"), (20.0, "2. released 9 lesson(s)"), (22.0, "3. an LMS export"),
+             (23.0, "4. collected 27 submission(s)"), (23.5, "5. grading in parallel:"),
+             (24.0, "grading 27 submission(s) with 2 worker(s)"), (50.0, "[#....] 1/27 blank 01 5.0 s ok"),
+             (120.0, "[#####] 27/27 partial 09 6.0 s ok"), (150.0, "student  01"), (151.0, "feedback: /tmp/x")]
+    assert autograde._demo_steps(lines) == {"release": 20.0, "export and collect": 3.5, "grade (parallel)": 96.5,
+                                            "feedback and grade table": 31.0}
+    assert autograde._demo_steps([(1.0, "Traceback")]) == {}
