@@ -29,14 +29,24 @@ def open_notebook(page, lab, path: str, workspace: str) -> None:
 
 def run_all(page, timeout_ms: int = 240_000) -> None:
     """Run every cell; return when all have run and the kernel is idle, or as soon as one raised."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(f"""() => {{ const w = {_CURRENT};
-        const cells = w.content.widgets.filter(c => c.model.type === 'code'
-                                                    && c.model.sharedModel.getSource().trim() !== '');
-        const raised = cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
-        const done = cells.every(c => c.model.executionCount !== null);
-        return (done || raised) && w.sessionContext.session.kernel.status === 'idle'; }}""",
-                           timeout=timeout_ms, polling=250)
+    try:
+        page.wait_for_function(f"""() => {{ const w = {_CURRENT};
+            const cells = w.content.widgets.filter(c => c.model.type === 'code'
+                                                        && c.model.sharedModel.getSource().trim() !== '');
+            const raised = cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error'));
+            const done = cells.every(c => c.model.executionCount !== null);
+            return (done || raised) && w.sessionContext.session.kernel.status === 'idle'; }}""",
+                               timeout=timeout_ms, polling=250)
+    except PlaywrightTimeout:
+        waiting = page.evaluate(f"""() => {{ const w = {_CURRENT};
+            return w.content.widgets.map((c, i) => [i, c]).filter(([i, c]) => c.model.type === 'code'
+                && c.model.sharedModel.getSource().trim() !== '' && c.model.executionCount === null)
+                .map(([i, c]) => i); }}""")
+        raise AssertionError(f"Run All did not finish within {timeout_ms / 1000:.0f} s: cells {waiting} "
+                             f"have not run (kernel still busy?)") from None
 
 
 def cell_problems(page) -> list[str]:
