@@ -90,13 +90,17 @@ def notebooks_section() -> tuple[object, str]:
     rows = notebooks.run()
     text = ("Notebook run time with nbclient, a fresh kernel each (student: the release, errors allowed), seconds\n"
             + table(rows, [("lesson", "lesson", ""), ("version", "version", ""), ("kernel", "kernel_s", ".2f"),
-                           ("cells", "cells_s", ".2f"), ("shutdown", "shutdown_s", ".2f"),
+                           ("cells", "cells_s", ".2f"), ("demo+widget", "demo_widget_s", ".2f"),
+                           ("shutdown", "shutdown_s", ".2f"),
                            ("total", "total_s", ".2f"), ("cpu", "cpu_s", ".2f"), ("errors", "error_cells", "d"),
                            ("slowest cell", "slowest_cell", "d"), ("its s", "slowest_cell_s", ".2f"),
                            ("load", "load_after", ".1f"), ("problem", "problem", "")]))
     for version in ("instructor", "student"):
         done = [r for r in rows if r.get("version") == version and "total_s" in r]
-        text += f"\n{version}: {sum(r['total_s'] for r in done):.1f} s for {len(done)} notebooks"
+        total, cells = sum(r["total_s"] for r in done), sum(r["cells_s"] for r in done)
+        text += (f"\n{version}: {total:.1f} s for {len(done)} notebooks; cells {cells:.1f} s, of which demo and "
+                 f"widget cells {sum(r['demo_widget_s'] for r in done):.1f} s; kernel start "
+                 f"{sum(r['kernel_s'] for r in done):.1f} s, shutdown {sum(r['shutdown_s'] for r in done):.1f} s")
     return rows, text
 
 

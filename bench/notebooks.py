@@ -12,8 +12,10 @@ cell as "Run All" would:
 
 ``kernel_s`` is starting the kernel until it answers; ``cells_s`` the cells;
 ``shutdown_s`` shutting the kernel down (nbclient's graceful shutdown);
-``total_s`` all of it; ``cells`` each code cell's seconds, nbgrader
-``grade_id`` and first line.  CPU (this process and the kernel) and load
+``total_s`` all of it; ``demo_widget_s`` the part of ``cells_s`` spent in
+the demo and widget cells (nothing there is graded, yet autograding runs
+them); ``cells`` each code cell's seconds, nbgrader ``grade_id`` and first
+line.  CPU (this process and the kernel) and load
 come from :mod:`bench.timing`.  A notebook that cannot run gets a
 ``problem`` instead of timings (a lesson being written may not run yet).
 """
@@ -41,6 +43,12 @@ KINDS = {"instructor": "source", "student": "release"}
 def lessons(root: Path = ROOT) -> list[str]:
     """Every lesson whose instructor notebook exists (lessons being written are picked up as they land)."""
     return [i for i in LESSON_IDS if pipeline.notebook_path(root, "source", i).is_file()]
+
+
+def _shows(cell) -> bool:
+    """A demo or widget cell: locked, not graded; its grade_id says demo or widget (the authoring convention)."""
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+    return "demo" in grade_id or "widget" in grade_id
 
 
 def execute(path: Path, *, allow_errors: bool = False) -> dict:
@@ -74,6 +82,7 @@ def execute(path: Path, *, allow_errors: bool = False) -> dict:
             "cpu_s": m["cpu_s"], "cores_used": m["cores_used"], "code_cells": len(cell_times),
             "error_cells": errors, "slowest_cell": slowest_index, "slowest_cell_s": round(slowest_s, 3),
             "load_before": m["load_before"], "load_after": m["load_after"],
+            "demo_widget_s": round(sum(seconds for seconds, index in cell_times if _shows(nb.cells[index])), 3),
             "cells": [{"index": index, "s": round(seconds, 3), "first_line": first_lines[index],
                        "grade_id": nb.cells[index].metadata.get("nbgrader", {}).get("grade_id", "")}
                       for seconds, index in cell_times]}

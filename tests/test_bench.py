@@ -98,12 +98,16 @@ def test_measured_counts_the_cpu_of_a_finished_child_process():
 
 def test_execute_counts_cells_and_the_ones_that_raise(tmp_path):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# title"), nbformat.v4.new_code_cell("x = 1"),
+    demo = nbformat.v4.new_code_cell("y = 2")
+    demo.metadata["nbgrader"] = {"grade_id": "demo_penalty", "locked": True, "grade": False, "solution": False}
+    nb.cells = [nbformat.v4.new_markdown_cell("# title"), nbformat.v4.new_code_cell("x = 1"), demo,
                 nbformat.v4.new_code_cell("raise NotImplementedError('a stub')")]
     path = tmp_path / "tiny.ipynb"
     nbformat.write(nb, path)
     row = notebooks.execute(path, allow_errors=True)
-    assert row["code_cells"] == 2 and row["error_cells"] == 1 and row["slowest_cell"] in (1, 2)
+    assert row["code_cells"] == 3 and row["error_cells"] == 1 and row["slowest_cell"] in (1, 2, 3)
+    assert [c["grade_id"] for c in row["cells"]] == ["", "demo_penalty", ""]
+    assert row["demo_widget_s"] == row["cells"][1]["s"]  # only the demo cell counts there
     assert {"kernel_s", "cells_s", "shutdown_s", "total_s", "cpu_s", "load_before", "load_after"} <= set(row)
 
 
