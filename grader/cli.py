@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -85,18 +86,38 @@ def _ensure_generated(root: Path, lessons: list[str]) -> None:
             pipeline.generate(root, lesson_id)
 
 
+@contextlib.contextmanager
+def _environment(settings: dict[str, str]):
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def cmd_grade(args) -> int:
     root = Path(args.course).resolve()
     lessons = _lessons(args.lessons, root)
     if args.jobs is not None and args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.timeout is not None and args.timeout < 1:
+        raise ValueError(f"--timeout must be at least 1 second, got {args.timeout}")
+    settings = {}  # for this run only; the workers inherit them
+    if args.timeout is not None:
+        settings[pipeline.CELL_TIMEOUT_ENV] = str(args.timeout)
     if args.no_sandbox:
-        os.environ[sandbox.NO_SANDBOX_ENV] = "1"  # the workers inherit it
-    if sandbox.disabled():
-        print("warning: grading without the sandbox: student code runs with your rights", file=sys.stderr)
-    sandbox.require()
-    _ensure_generated(root, lessons)
-    results = grading.grade(root, lessons, jobs=args.jobs)
+        settings[sandbox.NO_SANDBOX_ENV] = "1"
+    with _environment(settings):
+        if sandbox.disabled():
+            print("warning: grading without the sandbox: student code runs with your rights", file=sys.stderr)
+        sandbox.require()
+        _ensure_generated(root, lessons)
+        results = grading.grade(root, lessons, jobs=args.jobs)
     failed = [r for r in results if not r.ok]
     troubled = [r for r in results if r.ok and r.problems]
     if not results:
@@ -171,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "feedback and grades.csv")
     grade.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
     grade.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    grade.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
+                       help="the longest a notebook cell may run (default: nbgrader_config.py's, 120)")
     grade.add_argument("--no-sandbox", action="store_true",
                        help=f"run student code without bubblewrap, with your rights (also {sandbox.NO_SANDBOX_ENV}=1); "
                        "only for machines that cannot sandbox")

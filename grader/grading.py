@@ -27,6 +27,7 @@ import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,9 +209,14 @@ def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="
     if progress:
         print(f"grading {len(todo)} submission(s) with {workers} worker(s)", file=progress)
     with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
-        futures = [pool.submit(_run, str(root), job) for job in todo]
+        futures = {pool.submit(_run, str(root), job): job for job in todo}
         for future in as_completed(futures):
-            result = future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool as exc:  # a worker was killed (not its kernel): report, go on
+                job = futures[future]
+                result = Result(job.student, job.lesson, job.digest, False, 0.0,
+                                f"the grading worker process died ({exc}); grade again to retry")
             results.append(result)
             if result.ok:
                 state[f"{result.student}/{result.lesson}"] = result.digest

@@ -18,6 +18,10 @@ from . import sandbox
 from .course import LESSON_IDS, lesson
 
 
+#: Seconds a cell may run while grading, for one run (``nncourse grade --timeout``); else nbgrader_config.py's.
+CELL_TIMEOUT_ENV = "NNCOURSE_CELL_TIMEOUT"
+
+
 class PipelineError(RuntimeError):
     """An nbgrader step failed; the message holds nbgrader's own log and traceback."""
 
@@ -49,6 +53,8 @@ def api(root: Path):
     config = load_config(root)
     if sandbox.disabled():  # NNCOURSE_NO_SANDBOX=1: the kernels run with the grader's rights
         config.SandboxedKernelManager.sandbox = False
+    if os.environ.get(CELL_TIMEOUT_ENV):  # nncourse grade --timeout: the per-cell limit for this run
+        config.ExecutePreprocessor.timeout = int(os.environ[CELL_TIMEOUT_ENV])
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
 

@@ -6,7 +6,7 @@ is started inside Debian's ``bwrap`` (bubblewrap):
 * no network (``--unshare-net``), its own process, IPC and host-name
   namespaces, killed with the grading process (``--die-with-parent``), no
   capabilities, a cleared environment;
-* read-only: the system (``/usr``, ``/etc``, ...), the Python installation
+* read-only: the system (``/usr`` and what a kernel needs of ``/etc``), the Python installation
   and the virtual environment, and the course packages the notebooks import
   (:func:`readable_packages`), each at its own path;
 * writable: the submission's own ``autograded/<student>/<lesson>/`` folder
@@ -29,9 +29,11 @@ explicitly (``nncourse grade --no-sandbox`` or ``NNCOURSE_NO_SANDBOX=1``).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -57,7 +59,11 @@ PACKAGES = ("lessons", "grader")
 HIDE_SOLUTIONS = True
 
 #: System folders bound read-only when they exist (symbolic links are recreated as links).
-SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+#: What the kernel needs of /etc (the linker's cache, users, time zone, fonts): not the rest (no /etc/shadow).
+ETC_ENTRIES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "nsswitch.conf", "hosts",
+               "host.conf", "localtime", "timezone", "alternatives", "fonts", "mime.types", "os-release",
+               "debian_version", "locale.alias", "matplotlibrc")
 
 #: Environment variables passed into the sandbox (everything else is cleared).
 PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
@@ -94,6 +100,20 @@ def require() -> None:
             f"cannot sandbox the grading kernels: {' and '.join(missing)} not found. Install Debian's "
             "bubblewrap (`apt-get install bubblewrap`, or `make sandbox` as root), or, on a machine that "
             f"cannot sandbox, run student code with the grader's rights: --no-sandbox or {NO_SANDBOX_ENV}=1")
+    problem = _trial(bwrap(), tool("prlimit"))
+    if problem:
+        raise SandboxUnavailable(
+            f"cannot sandbox the grading kernels: bwrap fails here ({problem}). It needs unprivileged user "
+            "namespaces or root; or, on a machine that cannot sandbox, run student code with the grader's "
+            f"rights: --no-sandbox or {NO_SANDBOX_ENV}=1")
+
+
+@functools.lru_cache(maxsize=None)
+def _trial(wrapper: str, limit: str) -> str:
+    """Run ``true`` in the sandbox once per process: "" when it works, else bwrap's complaint."""
+    cmd = wrap([shutil.which("true") or "/bin/true"], writable=[])
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    return "" if done.returncode == 0 else (done.stderr.strip() or f"exit status {done.returncode}")[:300]
 
 
 def package_dir(name: str) -> Path:
@@ -130,6 +150,9 @@ def wrap(cmd: list[str], *, writable: list[Path], memory_bytes: int = MEMORY_BYT
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
+    for name in ETC_ENTRIES:
+        if os.path.exists(f"/etc/{name}"):
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     packages = readable_packages()
     binds = [*python_paths(), *packages]
@@ -179,7 +202,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     @default("cache_ports")
     def _no_port_cache(self) -> bool:
-        return False  # ipc "ports" are file names, not TCP ports
+        return not self.sandbox  # ipc "ports" are file names, not TCP ports
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)

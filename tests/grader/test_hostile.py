@@ -47,8 +47,6 @@ FULL = {"test_mse": 2.0, "test_mse_grad": 2.0, "test_binary_cross_entropy": 2.0,
 def _course(path: Path) -> Path:
     path.mkdir(parents=True)
     shutil.copy2(ROOT / "nbgrader_config.py", path / "nbgrader_config.py")
-    with (path / "nbgrader_config.py").open("a") as f:
-        f.write(f"\nc.ExecutePreprocessor.timeout = {TIMEOUT}\n")
     for folder in ("source", "release"):
         shutil.copytree(ROOT / folder / LESSON, path / folder / LESSON)
     return path
@@ -77,6 +75,7 @@ def _escape_code(course: Path, port: int, marker: Path) -> str:
         "other-submission": pipeline.notebook_path(course, "submitted", LESSON, "honest"),
         "other-autograded": course / "autograded" / "someone" / LESSON / "secret.txt",
         "git": ROOT / ".git" / "HEAD",
+        "etc-shadow": Path("/etc/shadow"),
     }
     writes = {
         "write-course": course / "hacked.txt",
@@ -151,7 +150,7 @@ class _Listener:
 def _grade(course: Path, *args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["--course", str(course), "grade", LESSON, *args])
+        code = cli.main(["--course", str(course), "grade", LESSON, "--timeout", str(TIMEOUT), *args])
     return code, out.getvalue(), err.getvalue()
 
 
@@ -216,8 +215,8 @@ def test_an_honest_submission_gets_full_marks_in_the_sandbox(graded):
 def test_the_sandbox_lets_nothing_out_and_the_honest_parts_stand(graded):
     text = _text(_outputs(graded["course"], "escape")["mse"])
     # Writes may land in the sandbox's own memory (its /tmp): what counts is that nothing outside changes.
-    attempts = ["solutions", "source", "gradebook", "other-submission", "other-autograded", "git", "network",
-                "signal-grader"]
+    attempts = ["solutions", "source", "gradebook", "other-submission", "other-autograded", "git", "etc-shadow",
+                "network", "signal-grader"]
     for what in attempts:
         assert f"blocked {what} " in text, f"{what}: {text}"
     assert not (graded["course"] / "hacked.txt").exists()
@@ -237,6 +236,7 @@ def test_a_loop_an_exit_a_memory_bomb_and_sys_exit_zero_only_their_cells(graded)
                       "test_categorical_cross_entropy": 0.0, "test_accuracy": 0.0}
     report = _report(graded, "exits")
     assert "binary_cross_entropy: CellTimeoutError" in report, report
+    assert pipeline.CELL_TIMEOUT_ENV not in os.environ  # --timeout held for that run only
     assert "mse_grad: KernelDied" in report and "exit status 3" in report, report
     assert "categorical_cross_entropy: MemoryError" in report, report
     assert "accuracy: SystemExit" in report, report
@@ -308,7 +308,7 @@ def test_kill_9_midway_then_a_rerun_grades_everything_exactly_once(tmp_path):
     submitted = _tree_digest(course / "submitted")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "--course", str(course), "grade", LESSON,
-                             "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             "--jobs", "1", "--timeout", str(TIMEOUT)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     first = ""
     for line in proc.stderr:
