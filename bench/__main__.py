@@ -173,12 +173,13 @@ def profile_section() -> tuple[object, str]:
                          "pair_cpu": None if key == "wall_s" else sum(p[key] for p in pair) / len(pair)})
         texts.append(
             f"One autograde of {res['lesson']} in a fresh process, {variant}"
-            + (f" ({data['setting']})" if data["setting"] else "")
+            + (f" ({data['setting']})" if data["setting"] and "\n" not in data["setting"].strip() else "")
             + ", by phase: alone, and the mean of two run at once; seconds\n"
             + table(rows, [("phase", "phase", ""), ("calls", "calls", "d"), ("wall", "wall", ".3f"),
                            ("cpu", "cpu", ".3f"), ("2 at once: wall", "pair_wall", ".3f"),
                            ("cpu", "pair_cpu", ".3f")])
-            + f"\nalone: {solo['wall_s']:.1f} s, {_load_text(solo)}; two at once: {data['pair_wall_s']:.1f} s for "
+            + f"\nscore {solo['score'][0]:g}/{solo['score'][1]:g}; "
+            + f"alone: {solo['wall_s']:.1f} s, {_load_text(solo)}; two at once: {data['pair_wall_s']:.1f} s for "
             + f"both, load {data['pair_load_before']:.1f} -> {data['pair_load_after']:.1f}")
     return res, "\n\n".join(texts)
 

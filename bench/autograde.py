@@ -275,9 +275,11 @@ def profile_child(root: Path, lesson_id: str, student: str, imports: dict) -> di
             api.autograde(lesson_id, student, force=True, create=True), f"autograde {lesson_id} for {student}"))
     c1 = os.times()
     reaped = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
+    cells = pipeline.scores(root, lesson_id, student).values()
     return {"wall_s": time.perf_counter() - start + sum(v["wall_s"] for v in imports.values()),
             "cpu_worker_s": (c1.user - c0.user) + (c1.system - c0.system) + sum(v["cpu_s"] for v in imports.values()),
             "cpu_kernel_s": max(reaped, kernel.cpu),
+            "score": [sum(c.score for c in cells), sum(c.max_score for c in cells)],
             "phases": {k: {"wall_s": round(v["wall_s"], 3), "cpu_s": round(v["cpu_s"], 3), "calls": v["calls"]}
                        for k, v in phases.items()}}
 
@@ -315,6 +317,25 @@ def _collect(proc: subprocess.Popen) -> dict:
 VARIANTS = {
     "as configured": "",
     "kernel shutdown immediate": 'c.ExecutePreprocessor.shutdown_kernel = "immediate"',
+    "demo and widget cells skipped": """
+from nbconvert.preprocessors import Preprocessor as _Preprocessor
+
+
+class SkipDemos(_Preprocessor):
+    def preprocess_cell(self, cell, resources, index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if cell.cell_type == "code" and ("demo" in grade_id or "widget" in grade_id):
+            cell.source = "pass  # skipped while grading"
+        return cell, resources
+
+
+from nbgrader.converters import Autograde as _Autograde
+
+_steps = list(c.Autograde.autograde_preprocessors if "autograde_preprocessors" in c.Autograde
+              else _Autograde.class_traits()["autograde_preprocessors"].default())
+_steps.insert(next(i for i, s in enumerate(_steps) if "Execute" in getattr(s, "__name__", str(s))), SkipDemos)
+c.Autograde.autograde_preprocessors = _steps
+""",
 }
 
 

@@ -134,7 +134,7 @@ def test_the_autograde_tables_print_from_their_results(monkeypatch, tmp_path, ca
     timing = {"wall_s": 10.0, "cpu_s": 9.0, "cores_used": 0.9, "load_before": 1.0, "load_after": 1.5,
               "per_submission_s": 0.8}
     phases = {"kernel: execute cells": {"wall_s": 4.0, "cpu_s": 0.1, "calls": 14}}
-    child = {"wall_s": 7.0, "cpu_worker_s": 1.0, "cpu_kernel_s": 4.0, "phases": phases}
+    child = {"wall_s": 7.0, "cpu_worker_s": 1.0, "cpu_kernel_s": 4.0, "phases": phases, "score": [10, 10]}
     monkeypatch.setattr(autograde, "parallel", lambda: {"lesson": "01-loss-functions", "submissions": 12,
                                                         "jobs1": timing, "jobs2": {**timing, "wall_s": 5.0},
                                                         "speedup": 2.0, "cores_ratio": 1.9, "env": {}})
