@@ -142,34 +142,22 @@ def overhead() -> dict:
                         "a fresh kernel per notebook"}
 
 
-def parallel(lesson_id: str | None = None, n: int = N_SUBMISSIONS, extra_env: dict | None = None) -> dict:
-    """Grade ``n`` submissions of one lesson with ``--jobs 1``, then ``--jobs 2``, each in a fresh course.
-
-    ``extra_env`` is set in this process (so in the workers and kernels) during both runs.
-    """
+def parallel(lesson_id: str | None = None, n: int = N_SUBMISSIONS) -> dict:
+    """Grade ``n`` submissions of one lesson with ``--jobs 1``, then ``--jobs 2``, each in a fresh course."""
     lesson_id = lesson_id or notebooks.lessons()[0]
     runs = {}
-    saved = {k: os.environ.get(k) for k in (extra_env or {})}
-    os.environ.update(extra_env or {})
-    try:
-        with tempfile.TemporaryDirectory(prefix="nncourse-bench-") as tmp:
-            tmp = Path(tmp)
-            for jobs in (1, 2):
-                course = _course(tmp, [lesson_id], f"jobs{jobs}")
-                _submit(course, [lesson_id], [f"s{i:02d}" for i in range(n)], tmp / f"export{jobs}")
-                with measured() as m:
-                    results = grading.grade(course, [lesson_id], jobs=jobs, progress=None)
-                _graded(course, [lesson_id], results, n)
-                m["per_submission_s"] = round(sum(r.seconds for r in results) / n, 3)
-                m["cpu_per_submission_s"] = round(m["cpu_s"] / n, 3)
-                runs[f"jobs{jobs}"] = m
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return {"lesson": lesson_id, "submissions": n, "env": extra_env or {}, **runs,
+    with tempfile.TemporaryDirectory(prefix="nncourse-bench-") as tmp:
+        tmp = Path(tmp)
+        for jobs in (1, 2):
+            course = _course(tmp, [lesson_id], f"jobs{jobs}")
+            _submit(course, [lesson_id], [f"s{i:02d}" for i in range(n)], tmp / f"export{jobs}")
+            with measured() as m:
+                results = grading.grade(course, [lesson_id], jobs=jobs, progress=None)
+            _graded(course, [lesson_id], results, n)
+            m["per_submission_s"] = round(sum(r.seconds for r in results) / n, 3)
+            m["cpu_per_submission_s"] = round(m["cpu_s"] / n, 3)
+            runs[f"jobs{jobs}"] = m
+    return {"lesson": lesson_id, "submissions": n, **runs,
             "speedup": round(runs["jobs1"]["wall_s"] / runs["jobs2"]["wall_s"], 2),
             "cores_ratio": round(runs["jobs2"]["cores_used"] / max(runs["jobs1"]["cores_used"], 1e-9), 2)}
 

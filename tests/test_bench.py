@@ -137,7 +137,7 @@ def test_the_autograde_tables_print_from_their_results(monkeypatch, tmp_path, ca
     child = {"wall_s": 7.0, "cpu_worker_s": 1.0, "cpu_kernel_s": 4.0, "phases": phases, "score": [10, 10]}
     monkeypatch.setattr(autograde, "parallel", lambda: {"lesson": "01-loss-functions", "submissions": 12,
                                                         "jobs1": timing, "jobs2": {**timing, "wall_s": 5.0},
-                                                        "speedup": 2.0, "cores_ratio": 1.9, "env": {}})
+                                                        "speedup": 2.0, "cores_ratio": 1.9})
     variant = {"setting": "", "solo": {**child, "load_before": 1.0, "load_after": 1.2}, "pair": [child, child],
                "pair_wall_s": 8.0, "pair_load_before": 1.2, "pair_load_after": 2.0}
     monkeypatch.setattr(autograde, "profile", lambda: {"lesson": "01-loss-functions", "variants": {
