@@ -114,6 +114,8 @@ def judge_payload(name: str, payload) -> Report:
         got, data = probe_codec.read_payload(payload)
     except probe_codec.PayloadError as exc:
         return Report(name, zero_reason=f"the grader's record of this test is malformed ({exc}).")
+    except Exception as exc:  # noqa: BLE001 - the codec's own checks missed something: still no points
+        return Report(name, zero_reason=f"the grader's record of this test is malformed ({type(exc).__name__}).")
     if got != name:
         return Report(name, zero_reason=(
             f"the grader's record in this test cell is for `{got}`, not `{name}`."))

@@ -166,8 +166,8 @@ class _Decoder:
         if not isinstance(spec, dict) or not {"dtype", "data"} <= set(spec) or len(spec) > 3:
             self.fail("an array needs exactly dtype, shape and data")
         name = spec["dtype"]
-        if name not in DTYPES:
-            self.fail(f"dtype {name!r} is not allowed in a payload")
+        if not isinstance(name, str) or name not in DTYPES:
+            self.fail(f"dtype {str(name)[:40]!r} is not allowed in a payload")
         dtype = np.dtype(name)
         data = spec["data"]
         if not isinstance(data, str) or len(data) > MAX_BYTES:

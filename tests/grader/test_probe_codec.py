@@ -102,6 +102,7 @@ def _array(dtype="<f8", shape=(2,), data=None):
     ({"$pickle": "gASVAAAAAAAAAAA="}, "unknown tag"),
     ([_array(dtype="|O8")], "dtype"),
     ([_array(dtype="<U3")], "dtype"),
+    ([_array(dtype=["<f8"])], "dtype"),
     ([_array(shape=(3,))], "needs 24"),
     ([_array(shape=(-1,))], "shape"),
     ([_array(data="not base64!!")], "base64"),
@@ -200,3 +201,34 @@ def test_probe_only_mode_needs_no_reference_and_its_payloads_earn_full_marks(tmp
     for name, payload in payloads.items():
         report = judge_payload(name, payload)
         assert report.score(1) == 1, report.text(1)
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _leaves(v, (*path, i))
+    yield path
+
+
+def test_judging_never_raises_on_a_mangled_payload():
+    """Any part of an honest payload replaced by other JSON: a report (usually zero), never an exception."""
+    from solutions.losses import mse
+
+    honest = json.loads(json.dumps(probe_payload("mse", mse, forbidden=())))
+    paths = list(_leaves(honest))
+    rng = np.random.default_rng(7)
+    junk = [None, True, 0, -1, 1.5, "", "x" * 50, [], {}, {"$int": "5"}, {"$tuple": [1]}, [[]], {"$opaque": "x"}]
+    for _ in range(300):
+        mangled = json.loads(json.dumps(honest))
+        path = paths[rng.integers(len(paths))]
+        if not path:
+            continue
+        parent = mangled
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = junk[rng.integers(len(junk))]
+        report = judge_payload("mse", mangled)
+        assert 0 <= report.score(2) <= 2
