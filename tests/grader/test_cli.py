@@ -118,6 +118,7 @@ def test_regrading_only_touches_new_or_changed_work(graded):
     (["grade", "99-nope"], "unknown lesson"),
     (["collect", "/nonexistent/export"], "does not exist"),
     (["grade", "--jobs", "0", LESSON], "--jobs must be at least 1"),
+    (["grade", "--timeout", "0", LESSON], "--timeout must be at least 1 second"),
 ])
 def test_clear_errors(tmp_path, capsys, argv, message):
     root = _course(tmp_path / "course")
