@@ -306,7 +306,7 @@ VARIANTS = {
     "as configured": "",
     "kernel shutdown immediate": 'c.ExecutePreprocessor.shutdown_kernel = "immediate"',
     "demo and widget cells skipped": """
-from nbconvert.preprocessors import Preprocessor as _Preprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor as _Preprocessor  # enabled by default (nbconvert's is not)
 
 
 class SkipDemos(_Preprocessor):
