@@ -9,13 +9,12 @@ scikit-learn; without it nothing is limited.
 from __future__ import annotations
 
 import contextlib
-import functools
 from typing import Iterator
 
 
-@functools.lru_cache(maxsize=1)
 def _controller():
-    """The thread-pool controller, made once: looking up the loaded BLAS libraries takes milliseconds."""
+    """A thread-pool controller of the BLAS libraries loaded now (made afresh, about half a millisecond:
+    one made earlier would miss a library loaded since, such as another package's own BLAS)."""
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
