@@ -36,8 +36,9 @@ from typing import Callable
 import numpy as np
 
 from .. import network
+from ..blas import one_blas_thread
 from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
-from .regularization import BATCH_SIZE, LR, SIZES, NoisyDigits, noisy_digits, one_blas_thread
+from .regularization import BATCH_SIZE, LR, SIZES, NoisyDigits, noisy_digits
 
 __all__ = [
     "EPOCHS", "P_GRID", "DEMO_P", "PASS_COUNTS", "Run", "EnsembleResults", "check_dropout", "dropout_run", "dropout_runs",

@@ -26,7 +26,6 @@ machine make training up to ten times slower.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from dataclasses import dataclass
 from typing import Callable
@@ -34,6 +33,7 @@ from typing import Callable
 import numpy as np
 
 from .. import network
+from ..blas import one_blas_thread
 from ..data import load_digits
 from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
 
@@ -121,22 +121,6 @@ def noisy_digits(*, n_train: int = N_TRAIN, label_noise: float = LABEL_NOISE, se
                      split.X_test[half:], split.y_test[half:])
     return NoisyDigits(*arrays)
 
-
-@contextlib.contextmanager
-def one_blas_thread():
-    """Limit NumPy's BLAS to one thread (threadpoolctl ships with scikit-learn).
-
-    The products of these small networks take well under a millisecond on
-    one thread; several threads competing with a busy machine can take ten
-    times longer.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @dataclass(frozen=True)

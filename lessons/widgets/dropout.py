@@ -24,7 +24,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 
 from ..demos.dropout import EPOCHS, P_GRID, check_dropout, dropout_runs
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, new_figure
+from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, new_figure, static_parts
 
 __all__ = ["LAYERS", "SEED", "dropout_widget", "node_positions", "sample_masks"]
 
@@ -82,14 +82,6 @@ def sample_masks(dropout_forward, p: float, clicks: int) -> list[np.ndarray]:
             raise NotReady(f"`{name}` should return a mask of the shape of x {x.shape}, got {mask.shape}.")
         masks.append(mask[0])
     return masks
-
-
-def _static_parts(ax, *extra) -> list:
-    """The artists of an axes that never change (background, axes, spines, title, legend), and ``extra``."""
-    parts = [ax.patch, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.title, *extra]
-    if ax.get_legend() is not None:
-        parts.append(ax.get_legend())
-    return [(ax, artist) for artist in parts]
 
 
 def _grid_index(p: float) -> int:
@@ -163,7 +155,7 @@ def dropout_widget(dropout_forward, dropout_backward) -> Panel:
     ax_acc.grid(True, color=PALETTE["grey"], alpha=0.3)
 
     StaticBackdrop(fig, [(ax_net, ax_net.title), *[(ax_net, t) for t in labels]]
-                   + _static_parts(ax_loss, plain_val) + _static_parts(ax_acc, acc_train, acc_val))
+                   + static_parts(ax_loss, plain_val) + static_parts(ax_acc, acc_train, acc_val))
     cache: dict = {}
 
     def runs():
