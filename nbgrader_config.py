@@ -28,6 +28,8 @@ c.GenerateAssignment.preprocessors = _steps
 
 # A notebook cell may run for at most this many seconds when grading.
 c.ExecutePreprocessor.timeout = 120
+# Kill the kernel when a notebook is done instead of waiting up to seconds for a polite exit.
+c.ExecutePreprocessor.shutdown_kernel = "immediate"
 
 # Autograding runs student code in a sandbox (grader/sandbox.py): grader/execute.py's SandboxedExecute
 # takes the place of nbgrader's Execute (a subclass: the ExecutePreprocessor settings above still apply).

@@ -11,10 +11,13 @@
   cleanly before (except test cells) are replayed silently, and grading
   carries on with the next cell.  After :attr:`max_restarts` restarts the
   remaining cells are marked not run (an error each: never free marks);
+* leaves the widget and demo cells unrun (:func:`is_display_cell`): they
+  grade nothing and take most of a lesson's run time;
 * caps each cell's stored output at :attr:`max_output_bytes` while it
   arrives, with a note saying it was cut.  Error outputs and execute results
   are shortened, never dropped (nbgrader scores from them), and outputs
-  carrying :data:`PROBE_MIME` (the hidden tests' payload) are left alone.
+  carrying :data:`PROBE_MIME` (the hidden tests' payload) are left alone in
+  test cells (anywhere else they are cut like any other output).
 
 A timed-out cell that could be interrupted is nbgrader's own business: the
 kernel is interrupted, the cell gets a ``CellTimeoutError`` and grading goes on.
@@ -22,6 +25,7 @@ kernel is interrupted, the cell gets a ``CellTimeoutError`` and grading goes on.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 from pathlib import Path
@@ -31,7 +35,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 from .sandbox import SandboxedKernelManager
 
@@ -93,11 +97,38 @@ def _is_test_cell(cell: NotebookNode) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
+#: What a skipped widget or demo cell shows in the graded notebook and the feedback.
+SKIPPED = "[nncourse: widgets and demos are not graded, so this cell was not run while grading]\n"
+
+
+def is_display_cell(cell: NotebookNode) -> bool:
+    """Whether ``cell`` is one of the lesson's widget or demo cells, which nothing graded depends on.
+
+    Such a cell is locked (nbgrader restores its source from the gradebook
+    before grading), neither graded nor a solution, its ``grade_id`` names a
+    widget or a demo, and its whole source is one call whose result is not
+    kept (``demo(mse, mse_grad)``), so no later cell can need anything it made.
+    """
+    meta = cell.metadata.get("nbgrader", {})
+    if cell.cell_type != "code" or not meta.get("locked") or meta.get("grade") or meta.get("solution"):
+        return False
+    if not any(word in str(meta.get("grade_id", "")).split("_") for word in ("widget", "demo")):
+        return False
+    try:
+        body = ast.parse(cell.source).body
+    except SyntaxError:
+        return False
+    return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call)
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute with a sandboxed kernel, recovery from dead kernels and an output cap."""
 
     max_output_bytes = Integer(100_000, help="largest output stored per cell (characters)").tag(config=True)
     max_restarts = Integer(3, help="kernel restarts per notebook before the rest is marked not run").tag(config=True)
+    skip_displays = Bool(True, help="leave the widget and demo cells unrun (see is_display_cell): "
+                                    "nothing graded depends on them and they are most of a lesson's "
+                                    "run time").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -121,6 +152,10 @@ class SandboxedExecute(Execute):
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
+        if self.skip_displays and is_display_cell(cell):
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=SKIPPED)]
+            cell.execution_count = None
+            return cell, resources
         if cell.cell_type != "code" or not cell.source.strip():
             return super().preprocess_cell(cell, resources, index)
         if self._given_up:
@@ -211,12 +246,16 @@ class SandboxedExecute(Execute):
             return out
         if len(outs) == 1 and before:  # a deferred clear_output emptied the cell first
             self._out_bytes[cell_index] = 0
-        if PROBE_MIME in out.get("data", {}):
-            return out
+        if PROBE_MIME in out.get("data", {}) and _is_test_cell(self.nb.cells[cell_index]):
+            return out  # the judge reads it whole (and refuses one above the codec's own size limit)
         used = self._out_bytes.get(cell_index, 0)
         size = _size(out)
+        if display_id:  # updated in place by later messages: cap each one on its own, keep its place
+            if size > self.max_output_bytes:
+                out.data = {"text/plain": f"{OUTPUT_CUT}: this display passed {self.max_output_bytes:,} characters]"}
+            return out
         self._out_bytes[cell_index] = used + size
-        if used + size <= self.max_output_bytes or display_id:
+        if used + size <= self.max_output_bytes:
             return out
         room = max(0, self.max_output_bytes - used)
         note = f"{OUTPUT_CUT}: this cell's output passed {self.max_output_bytes:,} characters]"
@@ -235,6 +274,15 @@ class SandboxedExecute(Execute):
                 outs.append(NotebookNode(output_type="stream", name=out.name, text=out.text[:room]))
             outs.append(NotebookNode(output_type="stream", name="stdout", text=f"\n{note}\n"))
         return None
+
+    def _update_display_id(self, display_id, msg):
+        super()._update_display_id(display_id, msg)
+        for cell_idx, output_indices in self._display_id_map.get(display_id, {}).items():
+            outputs = self.nb.cells[cell_idx].outputs
+            for output_idx in output_indices:
+                if _size(outputs[output_idx]) > self.max_output_bytes:
+                    outputs[output_idx]["data"] = {
+                        "text/plain": f"{OUTPUT_CUT}: this display passed {self.max_output_bytes:,} characters]"}
 
     def clear_output(self, outs, msg, cell_index):
         super().clear_output(outs, msg, cell_index)

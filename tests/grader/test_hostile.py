@@ -154,6 +154,16 @@ def _grade(course: Path, *args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+#: Huge outputs that try to slip past the cap: a display updated in place, and a fake probe payload
+#: displayed from a solution cell (only test cells' payloads are judged, so only they are kept whole).
+HUGE_DISPLAYS = """
+from IPython.display import display
+handle = display({"text/plain": "small"}, raw=True, display_id=True)
+handle.update({"text/plain": "y" * 3_000_000}, raw=True)
+display({"application/vnd.nncourse.probe+json": {"blob": "z" * 3_000_000}, "text/plain": "fake"}, raw=True)
+"""
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
@@ -169,7 +179,8 @@ def graded(tmp_path_factory):
                            after={"mse_grad": "import os\nos._exit(3)"}),
         "crashes": _notebook(before={"mse": "import ctypes\nctypes.string_at(0)"},
                              after={"mse_grad": 'print("x" * 3_000_000)',
-                                    "binary_cross_entropy": "exit()"}),
+                                    "binary_cross_entropy": "exit()",
+                                    "categorical_cross_entropy": HUGE_DISPLAYS}),
         "oldformat": nbformat.writes(nbformat.convert(nbformat.read(SOURCE, as_version=4), 3)),
         "notjson": '{"cells": [ this is not json',
         "extras": _notebook(),
@@ -252,6 +263,9 @@ def test_a_crash_an_exit_call_and_huge_output(graded):
     outputs = _outputs(graded["course"], "crashes")["mse_grad"]
     assert len(_text(outputs)) < 110_000
     assert "output cut" in _text(outputs)
+    displays = _text(_outputs(graded["course"], "crashes")["categorical_cross_entropy"])
+    assert len(displays) < 220_000 and "yyyy" not in displays and "zzzz" not in displays
+    assert displays.count("output cut") == 2, displays
 
 
 def test_an_old_nbformat_is_graded(graded):

@@ -2,10 +2,11 @@
 
 Generate the assignment, validate the instructor version (passes) and the
 release (fails everywhere, ``--invert``), then autograde three submissions:
-the instructor version (full marks), the release (zero; nothing but the
-graded cells may fail), and one with catalogued mistakes in two functions
+the instructor version (full marks, its widget and demo cells left unrun), the
+release (zero), and one with catalogued mistakes in two functions
 (points lost on those functions only, the mistake named in the graded
-notebook).
+notebook).  The release also runs whole in a plain kernel: nothing but the
+graded cells may fail.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from grader import pipeline
+from grader.execute import SKIPPED
 from grader.specs import REGISTRY
 
 from .conftest import lesson_params
@@ -78,11 +82,19 @@ def test_lesson_through_nbgrader(lesson, course, tmp_path):
     assert {g: s.score for g, s in full.items()} == {g: s.max_score for g, s in full.items()}
     assert set(full) == {f"test_{f}" for f in lesson.functions}
 
+    graded = _cell_outputs(pipeline.notebook_path(course, "autograded", lesson.id, "instructor"))
+    displays = [gid for gid, outs in graded.items() if SKIPPED in _text(outs)]
+    assert displays and all("widget" in gid or "demo" in gid for gid in displays), displays
+
     blank = pipeline.scores(course, lesson.id, "blank")
     assert all(s.score == 0 for s in blank.values()), blank
-    outputs = _cell_outputs(pipeline.notebook_path(course, "autograded", lesson.id, "blank"))
-    crashed = [gid for gid, outs in outputs.items()
-               if not gid.startswith("test_") and any(o["output_type"] == "error" for o in outs)]
+    # Autograding skips the widgets and demos: run the student version whole, as a student would.
+    student = nbformat.read(release, as_version=4)
+    NotebookClient(student, timeout=120, allow_errors=True, kernel_name="python3",
+                   resources={"metadata": {"path": str(release.parent)}}).execute()
+    crashed = [cell.metadata.get("nbgrader", {}).get("grade_id") or cell.get("id") for cell in student.cells
+               if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade")
+               and any(o.output_type == "error" for o in cell.outputs)]
     assert not crashed, f"the student version crashes outside the graded cells: {crashed}"
 
     mistaken = pipeline.scores(course, lesson.id, "mistaken")
