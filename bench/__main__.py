@@ -16,7 +16,10 @@ import os
 import platform
 import sys
 import time
+import warnings
 from pathlib import Path
+
+from grader.cli import NBGRADER_NOISE
 
 from .timing import load
 
@@ -222,6 +225,7 @@ def main(argv: list[str] | None = None, runners: dict | None = None, out: Path =
                         help=f"any of {', '.join(SECTIONS)}, or autograde (= {' '.join(GROUPS['autograde'])}); "
                              "default all")
     args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", message=NBGRADER_NOISE)  # nbgrader's own, as in `nncourse`
     try:
         names = chosen(args.sections)
     except ValueError as exc:

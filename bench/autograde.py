@@ -304,26 +304,9 @@ def _collect(proc: subprocess.Popen) -> dict:
 #: (the course's own file is never touched).
 VARIANTS = {
     "as configured": "",
-    "kernel shutdown immediate": 'c.ExecutePreprocessor.shutdown_kernel = "immediate"',
-    "demo and widget cells skipped": """
-from nbgrader.preprocessors import NbGraderPreprocessor as _Preprocessor  # enabled by default (nbconvert's is not)
-
-
-class SkipDemos(_Preprocessor):
-    def preprocess_cell(self, cell, resources, index):
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if cell.cell_type == "code" and ("demo" in grade_id or "widget" in grade_id):
-            cell.source = "pass  # skipped while grading"
-        return cell, resources
-
-
-from nbgrader.converters import Autograde as _Autograde
-
-_steps = list(c.Autograde.autograde_preprocessors if "autograde_preprocessors" in c.Autograde
-              else _Autograde.class_traits()["autograde_preprocessors"].default())
-_steps.insert(next(i for i, s in enumerate(_steps) if "Execute" in getattr(s, "__name__", str(s))), SkipDemos)
-c.Autograde.autograde_preprocessors = _steps
-""",
+    # nbgrader_config.py kills kernels when done and leaves widget and demo cells unrun; what each is worth:
+    "kernel shutdown graceful": 'c.ExecutePreprocessor.shutdown_kernel = "graceful"',
+    "demo and widget cells run": "c.SandboxedExecute.skip_displays = False",
 }
 
 

@@ -221,13 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: nbgrader 0.9.6's gradebook code warns about its own SQLAlchemy session use on every autograde; the
 #: warning is about nbgrader's internals, says nothing an instructor can act on and hides the real output.
-_NBGRADER_NOISE = r"Object of type <Submitted\w+> not in session"
+NBGRADER_NOISE = r"Object of type <Submitted\w+> not in session"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore", message=_NBGRADER_NOISE)
+    warnings.filterwarnings("ignore", message=NBGRADER_NOISE)
     try:
         return args.func(args)
     except (ValueError, FileNotFoundError, pipeline.PipelineError, sandbox.SandboxUnavailable) as exc:

@@ -172,20 +172,17 @@ def test_the_demo_steps_are_read_from_when_its_lines_arrived():
     assert autograde._demo_steps([(1.0, "Traceback")]) == {}
 
 
-def test_the_skip_demos_what_if_runs_before_execution_and_blanks_only_demo_and_widget_cells(tmp_path):
+def test_the_what_if_settings_are_settings_of_the_course_config(tmp_path):
     from grader import pipeline
 
-    (tmp_path / "nbgrader_config.py").write_text((notebooks.ROOT / "nbgrader_config.py").read_text()
-                                                 + "\n" + autograde.VARIANTS["demo and widget cells skipped"])
-    steps = list(pipeline.load_config(tmp_path).Autograde.autograde_preprocessors)
-    names = [getattr(s, "__name__", str(s)) for s in steps]
-    execute = next(i for i, n in enumerate(names) if "Execute" in n)
-    assert names[execute - 1] == "SkipDemos"
-    skip = steps[execute - 1]()
-    assert skip.enabled
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("demo(f)"), nbformat.v4.new_code_cell("check('f', f)")]
-    nb.cells[0].metadata["nbgrader"] = {"grade_id": "demo_penalty"}
-    nb.cells[1].metadata["nbgrader"] = {"grade_id": "test_f", "grade": True}
-    out, _ = skip(nb, {})
-    assert [c.source for c in out.cells] == ["pass  # skipped while grading", "check('f', f)"]
+    base = (notebooks.ROOT / "nbgrader_config.py").read_text()
+    (tmp_path / "nbgrader_config.py").write_text(base)
+    configured = pipeline.load_config(tmp_path)
+    assert configured.ExecutePreprocessor.shutdown_kernel == "immediate"
+    for name, setting in autograde.VARIANTS.items():
+        (tmp_path / "nbgrader_config.py").write_text(base + "\n" + setting + "\n")
+        config = pipeline.load_config(tmp_path)
+        if name == "kernel shutdown graceful":
+            assert config.ExecutePreprocessor.shutdown_kernel == "graceful"
+        if name == "demo and widget cells run":
+            assert config.SandboxedExecute.skip_displays is False
