@@ -29,7 +29,6 @@ is judged, and the name and points come from the strictly parsed source.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +37,8 @@ import pytest
 from grader import pipeline
 from grader.check import evaluate, probe_payload
 from grader.probe_codec import MIME
+from tests.notebooks.conftest import ROOT, copy_course
 
-ROOT = Path(__file__).resolve().parents[2]
 LESSON = "01-loss-functions"
 FULL = {"test_mse": 2.0, "test_mse_grad": 2.0, "test_binary_cross_entropy": 2.0,
         "test_categorical_cross_entropy": 3.0, "test_accuracy": 1.0}
@@ -67,11 +66,7 @@ def _earned(name: str, code: str) -> float:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("cheating") / "course"
-    root.mkdir()
-    shutil.copy2(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    for folder in ("source", "release"):
-        shutil.copytree(ROOT / folder / LESSON, root / folder / LESSON)
+    root = copy_course(tmp_path_factory.mktemp("cheating") / "course", LESSON)
     pipeline.generate(root, LESSON)
     return root
 

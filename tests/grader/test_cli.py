@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,14 @@ import pytest
 from grader import cli, grading, pipeline
 from grader.specs.losses import SPECS
 
-from tests.notebooks.conftest import ROOT
+from tests.notebooks.conftest import ROOT, copy_course
 
 pytestmark = pytest.mark.project
 LESSON = "01-loss-functions"
 
 
 def _course(path: Path) -> Path:
-    path.mkdir(parents=True)
-    shutil.copy2(ROOT / "nbgrader_config.py", path / "nbgrader_config.py")
-    for folder in ("source", "release"):
-        shutil.copytree(ROOT / folder / LESSON, path / folder / LESSON)
-    return path
+    return copy_course(path, LESSON)
 
 
 def _export(path: Path, n: int) -> Path:

@@ -33,7 +33,7 @@ import pytest
 
 from grader import cli, collect, grading, pipeline, sandbox
 
-from tests.notebooks.conftest import ROOT
+from tests.notebooks.conftest import ROOT, copy_course
 
 pytestmark = pytest.mark.project
 LESSON = "01-loss-functions"
@@ -45,11 +45,7 @@ FULL = {"test_mse": 2.0, "test_mse_grad": 2.0, "test_binary_cross_entropy": 2.0,
 
 
 def _course(path: Path) -> Path:
-    path.mkdir(parents=True)
-    shutil.copy2(ROOT / "nbgrader_config.py", path / "nbgrader_config.py")
-    for folder in ("source", "release"):
-        shutil.copytree(ROOT / folder / LESSON, path / folder / LESSON)
-    return path
+    return copy_course(path, LESSON)
 
 
 def _notebook(before: dict[str, str] | None = None, after: dict[str, str] | None = None) -> str:

@@ -19,13 +19,19 @@ def lesson_params():
     return [pytest.param(lesson, id=lesson.id, marks=getattr(pytest.mark, lesson.marker)) for lesson in WRITTEN]
 
 
+def copy_course(root: Path, lesson_id: str | None = None) -> Path:
+    """A course directory made at ``root``: the config, and ``source/`` and ``release/`` (of one lesson,
+    or whole), with no gradebook."""
+    root.mkdir(parents=True)
+    shutil.copy2(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    for folder in ("source", "release"):
+        part = Path(folder, lesson_id) if lesson_id else Path(folder)
+        if (ROOT / part).is_dir():
+            shutil.copytree(ROOT / part, root / part)
+    return root
+
+
 @pytest.fixture
 def course(tmp_path) -> Path:
     """A temporary copy of the course directory (config, source, release), with no gradebook."""
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy2(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    for folder in ("source", "release"):
-        if (ROOT / folder).is_dir():
-            shutil.copytree(ROOT / folder, root / folder)
-    return root
+    return copy_course(tmp_path / "course")
