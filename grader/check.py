@@ -199,6 +199,28 @@ def check(name: str, fn, points: float = 1.0) -> float:
     return grade(name, fn, points)
 
 
+class _GraderBug(Exception):
+    """The grader itself failed; its message, for the student, says so."""
+
+
+def _quietly(name: str, work):
+    """``work()`` with nothing reaching stderr, warnings and floating-point errors silenced.
+
+    ``KeyError`` (an unknown graded function: the instructor's error) passes
+    through; any other exception is a grader bug, raised as :class:`_GraderBug`,
+    which must not cost the student silently.
+    """
+    try:
+        with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return work()
+    except KeyError:
+        raise
+    except Exception as exc:
+        raise _GraderBug(f"{name}: the grader could not finish checking this function "
+                         f"({type(exc).__name__}: {exc}). Please tell your instructor") from None
+
+
 def _check_points(points) -> None:
     if isinstance(points, bool) or not isinstance(points, numbers.Real) or not points > 0:
         raise ValueError(f"points must be a positive number, got {points!r}")
@@ -211,17 +233,15 @@ def send_probes(name: str, fn, points: float) -> float:
     judge gives nothing away); the judge replaces it.
     """
     _check_points(points)
-    quiet = io.StringIO()
+
+    def probe_and_measure():
+        payload = probe_payload(name, fn)
+        return payload, len(json.dumps(payload, allow_nan=False))
+
     try:
-        with contextlib.redirect_stderr(quiet), warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            payload = probe_payload(name, fn)
-            size = len(json.dumps(payload, allow_nan=False))
-    except KeyError:
-        raise
-    except Exception as exc:  # a grader bug must not cost the student silently
-        print(f"{name}: the grader could not finish checking this function "
-              f"({type(exc).__name__}: {exc}). Please tell your instructor.")
+        payload, size = _quietly(name, probe_and_measure)
+    except _GraderBug as bug:
+        print(f"{bug}.")
         return 0.0
     if size > probe_codec.MAX_BYTES:
         print(f"{name}: the results of the checks are too large to send to the grader ({size} bytes).")
@@ -240,16 +260,10 @@ def send_probes(name: str, fn, points: float) -> float:
 def grade(name: str, fn, points: float, *, forbidden=FORBIDDEN_PACKAGES) -> float:
     """:func:`check` judged in this process, with the forbidden packages as a parameter (see :func:`evaluate`)."""
     _check_points(points)
-    quiet = io.StringIO()
     try:
-        with contextlib.redirect_stderr(quiet), warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            report = evaluate(name, fn, forbidden=forbidden)
-    except KeyError:
-        raise
-    except Exception as exc:  # a grader bug must not cost the student silently
-        print(f"{name}: the grader could not finish checking this function "
-              f"({type(exc).__name__}: {exc}). Please tell your instructor. Score: 0 of {points:g}.")
+        report = _quietly(name, lambda: evaluate(name, fn, forbidden=forbidden))
+    except _GraderBug as bug:
+        print(f"{bug}. Score: 0 of {points:g}.")
         return 0.0
     print(report.text(points))
     sys.stdout.flush()

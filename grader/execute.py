@@ -248,12 +248,11 @@ class SandboxedExecute(Execute):
             self._out_bytes[cell_index] = 0
         if PROBE_MIME in out.get("data", {}) and _is_test_cell(self.nb.cells[cell_index]):
             return out  # the judge reads it whole (and refuses one above the codec's own size limit)
+        if display_id:  # updated in place by later messages: cap each one on its own, keep its place
+            self._cap_display(out)
+            return out
         used = self._out_bytes.get(cell_index, 0)
         size = _size(out)
-        if display_id:  # updated in place by later messages: cap each one on its own, keep its place
-            if size > self.max_output_bytes:
-                out.data = {"text/plain": f"{OUTPUT_CUT}: this display passed {self.max_output_bytes:,} characters]"}
-            return out
         self._out_bytes[cell_index] = used + size
         if used + size <= self.max_output_bytes:
             return out
@@ -280,9 +279,12 @@ class SandboxedExecute(Execute):
         for cell_idx, output_indices in self._display_id_map.get(display_id, {}).items():
             outputs = self.nb.cells[cell_idx].outputs
             for output_idx in output_indices:
-                if _size(outputs[output_idx]) > self.max_output_bytes:
-                    outputs[output_idx]["data"] = {
-                        "text/plain": f"{OUTPUT_CUT}: this display passed {self.max_output_bytes:,} characters]"}
+                self._cap_display(outputs[output_idx])
+
+    def _cap_display(self, out) -> None:
+        """Replace a display's data by a note when it is over the cap on its own (it keeps its place)."""
+        if _size(out) > self.max_output_bytes:
+            out["data"] = {"text/plain": f"{OUTPUT_CUT}: this display passed {self.max_output_bytes:,} characters]"}
 
     def clear_output(self, outs, msg, cell_index):
         super().clear_output(outs, msg, cell_index)

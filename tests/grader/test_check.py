@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import warnings
 
@@ -126,3 +127,22 @@ def test_numpy_scalar_accepted_for_a_zero_d_array():
     assert mismatch(np.float64(1.5), np.array(1.5)) is None
     assert mismatch(1.5, np.array(1.5)) is None
     assert mismatch(np.array([1.5]), np.array(1.5)) is not None
+
+
+@pytest.mark.parametrize("where, run", [
+    ("evaluate", lambda module: module.grade("mse", lambda a, b: 0.0, 2)),
+    ("probe_payload", lambda module: module.send_probes("mse", lambda a, b: 0.0, 2)),
+], ids=["judged here", "probe only"])
+def test_a_grader_bug_scores_zero_with_a_message_and_nothing_on_stderr(monkeypatch, capsys, where, run):
+    module = importlib.import_module("grader.check")  # the module: ``grader.check`` is also the function
+
+    def broken(*args, **kwargs):
+        print("noise", file=sys.stderr)
+        raise RuntimeError("the grader broke")
+
+    monkeypatch.setattr(module, where, broken)
+    assert run(module) == 0.0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "mse: the grader could not finish checking this function (RuntimeError: the grader broke)" in out
+    assert "Please tell your instructor." in out
