@@ -27,29 +27,28 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# Debian's Chromium for the browser tests, installed when missing if we may (CI runs as root).
-# Without it the browser tests skip with the reason, except on CI (CI set), where they fail.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# $(call apt_install,COMMAND,PACKAGE,WHY,OTHERWISE): install Debian's PACKAGE when COMMAND is missing,
+# if we may (CI runs as root); otherwise print OTHERWISE.
+define apt_install
+	@if ! command -v $(1) >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian's $(2) $(3)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "chromium is missing and cannot be installed here: the browser tests will be skipped"; \
+	    echo "$(4)"; \
 	  fi; \
 	fi
+endef
+
+# Debian's Chromium for the browser tests. Without it the browser tests skip with the reason,
+# except on CI (CI set), where they fail.
+browser:
+	$(call apt_install,/usr/bin/chromium,chromium,for the browser tests,chromium is missing and cannot be installed here: the browser tests will be skipped)
 
 # Debian's bubblewrap sandboxes the grading kernels (grader/sandbox.py); `nncourse grade` refuses to
-# run student code without it unless told --no-sandbox. Installed when missing if we may (CI runs as root).
+# run student code without it unless told --no-sandbox.
 sandbox:
-	@if ! command -v bwrap >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's bubblewrap to sandbox the grading kernels"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
-	  else \
-	    echo "bwrap is missing and cannot be installed here: apt-get install bubblewrap (as root)"; \
-	  fi; \
-	fi
+	$(call apt_install,bwrap,bubblewrap,to sandbox the grading kernels,bwrap is missing and cannot be installed here: apt-get install bubblewrap (as root))
 
 test: install browser sandbox
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
