@@ -7,7 +7,7 @@ regenerated) from a short Python script::
     from grader.authoring import markdown, code, solution, graded_test, write
     cells = [markdown("intro", "# Loss functions ..."),
              solution("mse", "def mse(y_pred, y_true):\\n    ### BEGIN SOLUTION\\n    ...\\n    ### END SOLUTION"),
-             graded_test("mse", 2, "Checks mse on ...", "assert_close(...)")]
+             graded_test("mse", 2, "mse: the worked example ...", "assert_close(...)")]
     write("source/01-loss-functions/01-loss-functions.ipynb", cells)
 
 Each lesson's cells live in ``authoring/<lesson>.py`` (a list ``CELLS``);
@@ -67,21 +67,29 @@ def solution(name: str, source: str) -> nbformat.NotebookNode:
 
 
 def graded_test(name: str, points: float, docstring: str, visible: str) -> nbformat.NotebookNode:
-    """The test cell ``test_<name>``: a one-line docstring, visible checks, then the hidden check.
+    """The test cell ``test_<name>``: a one-line docstring, the hidden check, then the visible checks.
 
-    The hidden part is the single call ``check(...)`` whose score is the cell's
-    last expression, so nbgrader gives partial credit.
+    The hidden part is the single call ``check(...)``.  It comes *before* the
+    visible checks, so that a visible check that fails cannot stop it: when
+    the cell is autograded, the judge scores the function from the hidden
+    check whatever the visible checks did (see
+    :class:`grader.nbgrader_plugins.JudgeProbes`, which also replaces the
+    cell's outputs with the report and, as the cell's result, the score, so
+    that nbgrader gives partial credit).  Students see only the docstring and
+    the visible checks: the release drops the hidden part.
     """
     if not 1 <= points <= 3:
         raise ValueError(f"points must be between 1 and 3, got {points}")
     if "\n" in docstring.strip():
         raise ValueError("the test cell's docstring must be one line")
+    if not docstring.strip().startswith(f"{name}:"):
+        raise ValueError(f"the test cell's docstring must start with {name + ':'!r} (the visible checks read it)")
     source = "\n".join([
         f'"""{docstring.strip()}"""',
-        visible.strip("\n"),
         "### BEGIN HIDDEN TESTS",
         f'__import__("grader").check("{name}", {name}, points={points:g})',
         "### END HIDDEN TESTS",
+        visible.strip("\n"),
     ])
     return nbformat.v4.new_code_cell(source, metadata=_meta(f"test_{name}", grade=True, points=points),
                                      id=f"test_{name}")

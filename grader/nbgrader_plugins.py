@@ -49,9 +49,16 @@ class JudgeProbes(NbGraderPreprocessor):
     - replaces the cell's outputs with the report (stdout) and the score
       (``execute_result``), which nbgrader's scoring and feedback then use.
 
+    The hidden check runs before the visible checks of its cell (see
+    :func:`grader.authoring.graded_test`), so a visible check that fails does
+    not stop it: the function is judged all the same, and the report says
+    which visible check stopped.  What the kernel did after the payload (an
+    error, output on stderr) can only lower the score, never raise it: when
+    every hidden check passed but a visible one failed, the visible checks
+    count as one more check, failed.
+
     No payload, several payloads, a malformed one or one for another
-    function, a cell that stopped with an error or wrote to stderr: zero, with
-    a message saying which.
+    function: zero, with a message saying which.
     """
 
     def preprocess_cell(self, cell, resources, index):
@@ -82,17 +89,11 @@ class JudgeProbes(NbGraderPreprocessor):
         if name not in REGISTRY:
             return (f"{name}: not a graded function of this course. Please tell your instructor. "
                     f"Score: 0 of {points:g}.", 0.0)
-        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
-        if errors:
-            ename, evalue = str(errors[0].get("ename", "Error")), str(errors[0].get("evalue", ""))
-            evalue = (evalue.strip().splitlines() or [""])[0][:300]
-            return (f"{name}: this test cell stopped with {ename}: {evalue}. The hidden checks run only when "
-                    f"the visible checks above them pass. Score: 0 of {points:g}.", 0.0)
-        if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in cell.outputs):
-            return (f"{name}: this test cell wrote to stderr (a warning or an error message from your code "
-                    f"during the visible checks), which scores zero. Score: 0 of {points:g}.", 0.0)
         payloads = [o["data"][MIME] for o in cell.outputs
                     if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
+        kernel_problem = _kernel_problem(cell.outputs)
+        if not payloads and kernel_problem:
+            return f"{name}: {_stopped_early(name, cell.outputs)} Score: 0 of {points:g}.", 0.0
         if len(payloads) != 1:
             what = "no record of the checks" if not payloads else f"{len(payloads)} records of the checks, not one"
             return (f"{name}: the grader found {what} in this test cell, so it could not judge `{name}`. "
@@ -103,7 +104,39 @@ class JudgeProbes(NbGraderPreprocessor):
             self.log.exception("JudgeProbes could not judge %s", name)
             return (f"{name}: the grader could not finish judging this function ({type(exc).__name__}). "
                     f"Please tell your instructor. Score: 0 of {points:g}.", 0.0)
+        if kernel_problem:
+            report = report.with_visible_failure(kernel_problem)
         return report.text(points), report.score(points)
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    return (str(text).strip().splitlines() or [""])[0][:limit]
+
+
+def _kernel_problem(outputs) -> str | None:
+    """What went wrong in the kernel after the hidden check (a visible check failed, stderr), or ``None``."""
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if errors:
+        ename, evalue = str(errors[0].get("ename", "Error")), _first_line(errors[0].get("evalue", ""))
+        return f"{ename}: {evalue}" if evalue else ename
+    stderr = [o for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    if stderr:
+        text = _first_line("".join(stderr[0].get("text", "")), 200)
+        return f"your code wrote to stderr ({text!r})" if text else "your code wrote to stderr"
+    return None
+
+
+def _stopped_early(name: str, outputs) -> str:
+    """Why a test cell holds no record of the hidden checks although it ran: the check never started."""
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if not errors:
+        return ("this test cell wrote to stderr and holds no record of the hidden checks, so the grader could "
+                f"not judge `{name}`.")
+    ename, evalue = str(errors[0].get("ename", "Error")), _first_line(errors[0].get("evalue", ""))
+    if ename == "NameError" and f"'{name}'" in evalue:
+        return (f"`{name}` is not defined when its test runs, so nothing could be checked. Run the cell that "
+                f"defines it (a syntax error in that cell leaves `{name}` undefined).")
+    return f"this test cell stopped with {ename}: {evalue} before the hidden checks could run."
 
 
 #: The hidden part of a test cell: one line, ``__import__("grader").check("<name>", <name>, points=<points>)``.

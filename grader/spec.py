@@ -13,7 +13,8 @@ Keeping the two apart means the judging never depends on anything the
 student's code could have changed: it can run in another process.
 
 The score is the share of groups passed, times the cell's points, plus one
-implicit group, "leaves its inputs unchanged", judged from every call made.
+implicit group, "leaves its inputs unchanged", judged from every call made
+(it counts as passed only when another group passed too).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numbers
 import types
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
@@ -434,6 +435,8 @@ class Property:
 
 
 UNCHANGED = "leaves its inputs unchanged"
+#: The title of the check a test cell's visible checks count as, when only they failed.
+VISIBLE = "the visible checks in the test cell pass"
 
 
 @dataclass(frozen=True)
@@ -443,10 +446,26 @@ class Report:
     name: str
     verdicts: tuple[Verdict, ...] = ()
     zero_reason: str | None = None
+    #: Lines shown under the score line (what the visible checks did, which function to fix first).
+    notes: tuple[str, ...] = ()
 
     @property
     def passed(self) -> int:
         return sum(v.passed for v in self.verdicts)
+
+    def with_visible_failure(self, problem: str) -> "Report":
+        """This report for a test cell whose visible checks stopped with ``problem`` after the hidden check.
+
+        The hidden checks decide the score.  Only when every one of them passed
+        does the failed visible check count, as one more check, failed: what
+        the kernel reports can lower a score, never raise it.
+        """
+        note = (f"The visible checks in this cell stopped: {problem}. The score comes from the hidden "
+                "checks, which try more cases.")
+        if self.zero_reason or not self.verdicts or self.passed < len(self.verdicts):
+            return replace(self, notes=self.notes + (note,))
+        failed = Verdict(VISIBLE, False, f"they stopped with {problem}, though every hidden check passed")
+        return replace(self, verdicts=self.verdicts + (failed,))
 
     def score(self, points: float) -> float:
         if self.zero_reason or not self.verdicts:
@@ -455,13 +474,15 @@ class Report:
 
     def text(self, points: float) -> str:
         score = self.score(points)
+        notes = [f"  {n}" for n in self.notes]
         if self.zero_reason:
-            return f"{self.name}: {self.zero_reason} Score: 0 of {points:g}."
+            return "\n".join([f"{self.name}: {self.zero_reason} Score: 0 of {points:g}.", *notes])
         total = len(self.verdicts)
         if self.passed == total:
             checked = "; ".join(v.title for v in self.verdicts)
-            return f"{self.name}: all {total} checks passed ({checked}). Score: {score:g} of {points:g}."
-        lines = [f"{self.name}: {self.passed} of {total} checks passed. Score: {score:g} of {points:g}."]
+            return "\n".join([f"{self.name}: all {total} checks passed ({checked}). Score: {score:g} of {points:g}.",
+                              *notes])
+        lines = [f"{self.name}: {self.passed} of {total} checks passed. Score: {score:g} of {points:g}.", *notes]
         hinted = set()
         for v in self.verdicts:
             if v.passed:
@@ -499,6 +520,9 @@ def judge_all(spec: Spec, data: list) -> Report:
     changed = sorted({name for o in outcomes for name in o.mutated})
     if not any(o.ok for o in outcomes):
         verdicts.append(Verdict(UNCHANGED, False, "no call returned normally, so this could not be checked"))
+    elif not any(v.passed for v in verdicts):
+        # A function that returns a constant changes nothing: that alone earns no credit.
+        verdicts.append(Verdict(UNCHANGED, False, "counts only once another check passes"))
     elif changed:
         verdicts.append(Verdict(UNCHANGED, False, (
             f"the call changed its argument(s) {', '.join(changed)} in place; work on new arrays "

@@ -316,11 +316,13 @@ def test_the_judge_scores_the_payload_and_ignores_everything_else_the_kernel_pri
     ([{"output_type": "execute_result", "metadata": {}, "execution_count": 7, "data": {MIME: "PAYLOAD"}}],
      "no record of the checks"),
     (["PAYLOAD", "PAYLOAD"], "2 records of the checks, not one"),
-    (["PAYLOAD", {"output_type": "error", "ename": "AssertionError", "evalue": "mse is wrong", "traceback": []}],
-     "stopped with AssertionError: mse is wrong"),
-    ([{"output_type": "stream", "name": "stderr", "text": "RuntimeWarning"}, "PAYLOAD"], "wrote to stderr"),
+    ([{"output_type": "error", "ename": "NameError", "evalue": "name 'mse' is not defined", "traceback": []}],
+     "`mse` is not defined when its test runs"),
+    ([{"output_type": "error", "ename": "SyntaxError", "evalue": "invalid syntax", "traceback": []}],
+     "stopped with SyntaxError: invalid syntax before the hidden checks could run"),
+    ([{"output_type": "stream", "name": "stderr", "text": "RuntimeWarning"}], "wrote to stderr"),
 ])
-def test_anything_but_exactly_one_payload_in_a_clean_cell_scores_zero(outputs, reason, honest_payload):
+def test_anything_but_exactly_one_payload_scores_zero(outputs, reason, honest_payload):
     def real(o):
         if o == "PAYLOAD":
             return _display(honest_payload)
@@ -332,6 +334,27 @@ def test_anything_but_exactly_one_payload_in_a_clean_cell_scores_zero(outputs, r
 
     score, text = _judged(_test_cell([real(o) for o in outputs]))
     assert score == 0 and reason in text, text
+
+
+_VISIBLE_ERROR = {"output_type": "error", "ename": "AssertionError", "evalue": "mse(...) returned 4, expected 1.3",
+                  "traceback": []}
+_STDERR = {"output_type": "stream", "name": "stderr", "text": "RuntimeWarning: overflow\n"}
+
+
+@pytest.mark.parametrize("after, seen", [
+    (_VISIBLE_ERROR, "stopped: AssertionError: mse(...) returned 4, expected 1.3"),
+    (_STDERR, "stopped: your code wrote to stderr ('RuntimeWarning: overflow')"),
+])
+def test_a_visible_failure_after_the_payload_never_stops_the_judge(after, seen, honest_payload, wrong_payload):
+    """The hidden check runs first; what the visible checks did after it can lower the score, never raise it."""
+    clean, _ = _judged(_test_cell([_display(wrong_payload)]))
+    score, text = _judged(_test_cell([_display(wrong_payload), after]))
+    assert score == clean and 0 < score < 2, text
+    assert "Likely mistake" in text and seen in text, text
+    # Every hidden check passed: the failed visible checks count as one more check, failed.
+    score, text = _judged(_test_cell([_display(honest_payload), after]))
+    assert 0 < score < 2 and "[fail] the visible checks in the test cell pass" in text, text
+    assert _judged(_test_cell([_display(honest_payload)]))[0] == 2
 
 
 def test_a_payload_for_another_function_scores_zero(honest_payload):

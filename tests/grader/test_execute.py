@@ -44,7 +44,7 @@ def test_only_a_lone_call_in_a_locked_widget_or_demo_cell_is_skipped(source, ski
     authoring.free_code("demo", "demo(mse, mse_grad)"),                              # not locked
     authoring.code("setup", "demo(mse, mse_grad)"),                                 # not a widget or demo
     authoring.code("demonstration", "demo(mse, mse_grad)"),                          # the word, not a prefix
-    authoring.graded_test("mse", 1, "Checks mse.", "demo(mse, mse_grad)"),           # a test cell
+    authoring.graded_test("mse", 1, "mse: checked.", "demo(mse, mse_grad)"),           # a test cell
     authoring.solution("mse", "def mse(y, p):\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION"),
 ], ids=["unlocked", "setup", "demonstration", "test", "solution"])
 def test_other_cells_always_run(cell):

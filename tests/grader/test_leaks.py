@@ -20,7 +20,7 @@ def _write(path, cells):
 
 def _good_cells():
     return [authoring.markdown("intro", "# Title"), authoring.solution("f", SOLUTION),
-            authoring.graded_test("f", 1, "f doubles.", "assert f(1) == 2")]
+            authoring.graded_test("f", 1, "f: doubles.", "assert f(1) == 2")]
 
 
 def test_a_well_formed_source_has_no_problems(tmp_path):
