@@ -47,3 +47,18 @@ from grader.nbgrader_plugins import JudgeProbes  # noqa: E402
 
 _autograde.insert(_autograde.index(SandboxedExecute) + 1, JudgeProbes)
 c.Autograde.autograde_preprocessors = _autograde
+
+# Feedback a student can read offline (grader/feedback.py): test cells shown as the student saw them, the
+# course's feedback template (found before nbgrader's own template of the same name), formulas as MathML.
+import nbgrader  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from grader.feedback import TEMPLATES, FeedbackCells  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FeedbackCells]
+c.HTMLExporter.extra_template_basedirs = [
+    str(TEMPLATES),
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
+]
+c.HTMLExporter.filters = {"markdown_mathml": "grader.feedback.markdown_to_html"}
