@@ -193,10 +193,24 @@ def check(name: str, fn, points: float = 1.0) -> float:
     displays the probes' data for the course's ``JudgeProbes`` preprocessor,
     which judges it outside the kernel and replaces this cell's outputs with
     the message and the score; the kernel itself returns 0.
+
+    Where it judges (the instructor's own notebook, which can import the
+    reference), a score below ``points`` also raises :class:`BelowFullMarks`
+    after the message: the hidden check runs before the visible checks of
+    its cell, so its score is not the cell's result, and ``nbgrader
+    validate`` of the instructor version must still fail on an answer that
+    the grader does not give full marks.
     """
     if probe_only():
         return send_probes(name, fn, points)
-    return grade(name, fn, points)
+    score = grade(name, fn, points)
+    if score < points:
+        raise BelowFullMarks(f"{name} scores {score:g} of {points:g} against the reference (see the report above)")
+    return score
+
+
+class BelowFullMarks(AssertionError):
+    """A judged hidden check below full marks: in the instructor's notebook, an answer to fix."""
 
 
 class _GraderBug(Exception):

@@ -10,7 +10,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from . import bundle, collect, demo, grading, leaks, pipeline, sandbox, selfcheck
+from . import bundle, collect, demo, grading, leaks, pipeline, sandbox, selfcheck, visible_hints
 from .course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +61,9 @@ def cmd_release(args) -> int:
         else:
             checked = "" if args.no_validate else " (instructor version passes, release fails every test)"
             print(f"released {lesson_id} -> release/{lesson_id}/{lesson_id}.ipynb{checked}")
+    if (root / "lessons").is_dir():  # the repository itself, not a course folder beside it
+        hints = visible_hints.write(root)
+        print(f"wrote {hints.relative_to(root)} (the likely mistakes the visible checks can name)")
     return 1 if failures else 0
 
 

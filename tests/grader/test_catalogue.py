@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import check
+from grader.check import BelowFullMarks, check, grade as judged
 from grader.course import LESSONS, lesson_of
 from grader.specs import REGISTRY
 
@@ -64,7 +64,7 @@ def test_calling_the_reference_scores_zero(capsys, name, _):
     def borrowed(*args, **kwargs):
         return reference(*args, **kwargs)
 
-    score = check(name, borrowed, points=2)
+    score = judged(name, borrowed, points=2)
     out, err = capsys.readouterr()
     assert score == 0 and err == ""
     assert "own work" in out and "solutions" in out
@@ -82,5 +82,20 @@ def test_no_grader_code_runs_under_the_watch(capsys, name, _):
 
 @pytest.mark.parametrize("name,key", MISTAKES[:3])
 def test_calling_the_grader_scores_zero(capsys, name, key):
-    assert check(name, REGISTRY[name].mistake(key).fn, points=2) == 0
+    assert judged(name, REGISTRY[name].mistake(key).fn, points=2) == 0
     assert "`grader` package" in capsys.readouterr().out
+
+
+def test_a_judged_check_below_full_marks_fails_the_instructors_cell(capsys):
+    """In the instructor's notebook the hidden check runs first, so its score is not the cell's result:
+    it raises after its report, and ``nbgrader validate`` of the instructor version fails."""
+    def mse(y_pred, y_true, total=False):
+        if y_pred.shape != y_true.shape:
+            raise ValueError(f"shapes {y_pred.shape} and {y_true.shape} differ")
+        squares = [(a - b) ** 2 for a, b in zip(y_pred.ravel().tolist(), y_true.ravel().tolist())]
+        return float(sum(squares) / (1 if total else len(squares)))
+
+    assert check("mse", mse, points=2) == 2
+    with pytest.raises(BelowFullMarks, match="mse scores .* of 2 against the reference"):
+        check("mse", lambda y_pred, y_true: mse(y_pred, y_true, total=True), points=2)
+    assert "Likely mistake: you add up the squared errors" in capsys.readouterr().out
