@@ -123,7 +123,8 @@ def _seen_twice(lesson: Lesson, name: str, fn: Callable) -> Seen | None:
     """How ``fn`` ends the visible checks, when it ends them the same way twice (global generator reseeded)."""
     runs = []
     for seed in (1, 2):
-        np.random.seed(seed)  # a mistake that draws from NumPy's global generator must not look reproducible
+        # A mistake that draws from NumPy's global generator must not look reproducible.
+        np.random.seed(seed)  # reseeds the global generator for catalogued mistakes
         runs.append(lesson.run(name, fn))
     first, second = runs
     if (first.check, first.kind, first.what) != (second.check, second.kind, second.what):
@@ -152,7 +153,7 @@ def build(root: Path = ROOT) -> dict:
                 rows.append({"check": seen.check, "kind": seen.kind, "what": seen.what,
                              "got": diagnosis.signature(seen.got), "mistake": mistake.key, "hint": mistake.hint})
             functions[name] = rows
-    np.random.set_state(state)
+    np.random.set_state(state)  # reseeds the global generator for catalogued mistakes
     return {"_about": ABOUT, "functions": functions}
 
 
