@@ -169,8 +169,12 @@ class _ForeignWatch:
     """
 
     def __init__(self, allowed: Iterable[Callable], forbidden: Iterable[str] = FORBIDDEN_PACKAGES,
-                 transparent: Iterable[Callable] = ()):
+                 transparent: Iterable[Callable] = (), watched: dict[types.CodeType, str] | None = None,
+                 called: set[str] | None = None):
         self.dirs = {name: path for name, path in _FORBIDDEN_DIRS.items() if name in set(forbidden)}
+        # The student's other graded functions (their code objects, by name): which ones this call reaches.
+        self.watched = watched or {}
+        self.called = called if called is not None else set()
         self.allowed = {c.__code__ for c in allowed if isinstance(c, types.FunctionType)}
         # Grader code that runs the student's code (a ``post`` consuming a generator): not itself
         # a foreign call, but unlike ``allowed`` it does not excuse what runs beneath it.
@@ -196,7 +200,13 @@ class _ForeignWatch:
             return found
 
     def __call__(self, frame, event, arg):
-        if event != "call" or self.found is not None or frame.f_code in self.transparent:
+        if event != "call":
+            return
+        if self.watched:
+            name = self.watched.get(frame.f_code)
+            if name is not None:
+                self.called.add(name)
+        if self.found is not None or frame.f_code in self.transparent:
             return
         package = self._package_of(frame.f_code)
         if package is None:
@@ -261,6 +271,8 @@ def call(
     timeout: float | None = DEFAULT_TIMEOUT,
     allowed: Iterable[Callable] = (),
     forbidden: Iterable[str] = FORBIDDEN_PACKAGES,
+    watched: dict[types.CodeType, str] | None = None,
+    called: set[str] | None = None,
 ) -> Outcome:
     """Run ``fn(*args, **kwargs)`` under guard and return an :class:`Outcome`.
 
@@ -286,6 +298,10 @@ def call(
     forbidden : iterable of str
         The course packages the function must not call into (all three by
         default; the project's own tests narrow it to grade course code).
+    watched, called
+        Code objects of the student's other graded functions, by name: the
+        name of each one the call reaches is added to the set ``called``
+        (so the judge can tell which of them a function relies on).
 
     Notes
     -----
@@ -297,7 +313,8 @@ def call(
     callbacks = list(allowed) + [v for v in (*args, *kwargs.values()) if callable(v)]
     before_args = [_snapshot(a) for a in args]
     before_kwargs = {k: _snapshot(v) for k, v in kwargs.items()}
-    watch = _ForeignWatch(callbacks, forbidden, transparent=[post] if post is not None else [])
+    watch = _ForeignWatch(callbacks, forbidden, transparent=[post] if post is not None else [], watched=watched,
+                          called=called)
     value = None
     error = None
     error_types: tuple[str, ...] = ()

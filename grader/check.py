@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
@@ -73,7 +74,9 @@ def probe_payload(name: str, fn, *, forbidden=FORBIDDEN_PACKAGES) -> dict:
     spec = _spec(name)
     if not callable(fn):
         return probe_codec.make_payload(name, Opaque(type(fn).__name__))
-    return probe_codec.make_payload(name, probe_all(spec, fn, forbidden=forbidden))
+    called: set[str] = set()
+    data = probe_all(spec, fn, forbidden=forbidden, called=called)
+    return probe_codec.make_payload(name, data, calls=called)
 
 
 def _named_arguments(data, arg_names: tuple[str, ...]):
@@ -109,30 +112,37 @@ def judge_payload(name: str, payload) -> Report:
     KeyError
         If ``name`` is not a graded function of the course (an instructor's error).
     """
+    return judge_payload_data(name, payload)[0]
+
+
+def judge_payload_data(name: str, payload) -> tuple[Report, list | None]:
+    """:func:`judge_payload`, and the probes' data it judged (``None`` when there was none to judge)."""
     spec = _spec(name)
     try:
         got, data = probe_codec.read_payload(payload)
+        calls = tuple(c for c in probe_codec.read_calls(payload) if c != name)
     except probe_codec.PayloadError as exc:
-        return Report(name, zero_reason=f"the grader's record of this test is malformed ({exc}).")
+        return Report(name, zero_reason=f"the grader's record of this test is malformed ({exc})."), None
     except Exception as exc:  # noqa: BLE001 - the codec's own checks missed something: still no points
-        return Report(name, zero_reason=f"the grader's record of this test is malformed ({type(exc).__name__}).")
+        return Report(name, zero_reason=(
+            f"the grader's record of this test is malformed ({type(exc).__name__}).")), None
     if got != name:
         return Report(name, zero_reason=(
-            f"the grader's record in this test cell is for `{got}`, not `{name}`."))
+            f"the grader's record in this test cell is for `{got}`, not `{name}`.")), None
     if isinstance(data, Opaque):
-        return _not_a_function(name, data.type_name)
+        return _not_a_function(name, data.type_name), None
     if not isinstance(data, list) or len(data) != len(spec.groups):
         return Report(name, zero_reason=(
             f"the grader's record of this test is malformed (it holds {len(data)} check groups, "
-            f"expected {len(spec.groups)})."))
+            f"expected {len(spec.groups)}).")), None
     data = _named_arguments(data, spec.arg_names)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return judge_all(spec, data)
+            return replace(judge_all(spec, data), calls=calls), data
     except Exception as exc:  # noqa: BLE001 - data no honest probe produces
         return Report(name, zero_reason=(
-            f"the grader's record of this test is malformed (judging it failed: {type(exc).__name__})."))
+            f"the grader's record of this test is malformed (judging it failed: {type(exc).__name__}).")), None
 
 
 def evaluate(name: str, fn, *, forbidden=FORBIDDEN_PACKAGES) -> Report:

@@ -57,56 +57,79 @@ class JudgeProbes(NbGraderPreprocessor):
     every hidden check passed but a visible one failed, the visible checks
     count as one more check, failed.
 
+    When a function that lost points called another of the student's graded
+    functions that lost points too, its report names the one to fix first,
+    and its failed checks are judged on their own where the design allows
+    (:mod:`grader.cascade`).
+
     No payload, several payloads, a malformed one or one for another
     function: zero, with a message saying which.
     """
 
-    def preprocess_cell(self, cell, resources, index):
-        from nbgrader import utils
+    def preprocess(self, nb, resources):
+        """Judge every test cell, then connect callers to the functions they call (:mod:`grader.cascade`)."""
+        from .cascade import connect
 
-        if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
-            return cell, resources
-        points = float(cell.metadata["nbgrader"].get("points", 0) or 0)
-        text, score = self._judge(cell, points)
-        self.log.info("JudgeProbes %s: %g of %g", cell.metadata["nbgrader"].get("grade_id"), score, points)
+        judged = {index: self._judged(cell) for index, cell in enumerate(nb.cells) if _is_test_cell(cell)}
+        connect(list(judged.values()))
+        for index, result in judged.items():
+            self._write(nb.cells[index], result)
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        """One test cell on its own (no other cells to connect it with)."""
+        if _is_test_cell(cell):
+            self._write(cell, self._judged(cell))
+        return cell, resources
+
+    def _write(self, cell, judged) -> None:
+        text, score = judged.result()
+        self.log.info("JudgeProbes %s: %g of %g", cell.metadata["nbgrader"].get("grade_id"), score, judged.points)
         cell.outputs = [
             nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
             nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(score))},
                                    execution_count=cell.get("execution_count")),
         ]
-        return cell, resources
 
-    def _judge(self, cell, cell_points: float) -> tuple[str, float]:
-        from .check import judge_payload
+    def _judged(self, cell):
+        from .cascade import Judged
+        from .check import judge_payload_data
         from .probe_codec import MIME
         from .specs import REGISTRY
 
+        cell_points = float(cell.metadata["nbgrader"].get("points", 0) or 0)
         call = hidden_call(cell.source)
         if call is None:
-            return (f"This test cell has no hidden check the grader can read (one line "
-                    f"`{CHECK_PATTERN.pattern}`). Please tell your instructor. Score: 0 of {cell_points:g}.", 0.0)
+            return Judged("", cell_points, message=(
+                f"This test cell has no hidden check the grader can read (one line `{CHECK_PATTERN.pattern}`). "
+                f"Please tell your instructor. Score: 0 of {cell_points:g}."))
         name, points = call
         if name not in REGISTRY:
-            return (f"{name}: not a graded function of this course. Please tell your instructor. "
-                    f"Score: 0 of {points:g}.", 0.0)
+            return Judged(name, points, message=(f"{name}: not a graded function of this course. Please tell "
+                                                 f"your instructor. Score: 0 of {points:g}."))
         payloads = [o["data"][MIME] for o in cell.outputs
                     if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
         kernel_problem = _kernel_problem(cell.outputs)
         if not payloads and kernel_problem:
-            return f"{name}: {_stopped_early(name, cell.outputs)} Score: 0 of {points:g}.", 0.0
+            return Judged(name, points, message=f"{name}: {_stopped_early(name, cell.outputs)} Score: 0 of {points:g}.")
         if len(payloads) != 1:
             what = "no record of the checks" if not payloads else f"{len(payloads)} records of the checks, not one"
-            return (f"{name}: the grader found {what} in this test cell, so it could not judge `{name}`. "
-                    f"Score: 0 of {points:g}.", 0.0)
+            return Judged(name, points, message=(f"{name}: the grader found {what} in this test cell, so it could "
+                                                 f"not judge `{name}`. Score: 0 of {points:g}."))
         try:
-            report = judge_payload(name, payloads[0])
+            report, data = judge_payload_data(name, payloads[0])
         except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the whole notebook's grading
             self.log.exception("JudgeProbes could not judge %s", name)
-            return (f"{name}: the grader could not finish judging this function ({type(exc).__name__}). "
-                    f"Please tell your instructor. Score: 0 of {points:g}.", 0.0)
-        if kernel_problem:
-            report = report.with_visible_failure(kernel_problem)
-        return report.text(points), report.score(points)
+            return Judged(name, points, message=(f"{name}: the grader could not finish judging this function "
+                                                 f"({type(exc).__name__}). Please tell your instructor. "
+                                                 f"Score: 0 of {points:g}."))
+        return Judged(name, points, report, data, kernel_problem)
+
+
+def _is_test_cell(cell) -> bool:
+    from nbgrader import utils
+
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
 def _first_line(text: str, limit: int = 300) -> str:

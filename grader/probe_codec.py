@@ -32,7 +32,7 @@ import binascii
 import json
 import math
 import numbers
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -42,13 +42,15 @@ from .calls import FORBIDDEN_PACKAGES, Opaque, Outcome
 MIME = "application/vnd.nncourse.probe+json"
 #: The payload format's name and version (both checked when decoding).
 FORMAT = "nncourse-probe"
-VERSION = 1
+VERSION = 2
 #: Bounds on a payload: bytes of JSON, nesting depth, number of values, length of one string.
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 48
 MAX_NODES = 1_000_000
 MAX_STRING = 100_000
 MAX_NDIM = 32
+#: At most this many names in a payload's ``calls``.
+MAX_CALLS = 100
 
 #: The dtypes an array or NumPy scalar may have in a payload (little-endian).
 DTYPES = frozenset({"|b1", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "<u4", "<u8",
@@ -282,11 +284,28 @@ def decode(node: Any) -> Any:
     return _Decoder().value(node)
 
 
-def make_payload(name: str, data: list | Opaque) -> dict:
+def make_payload(name: str, data: list | Opaque, calls: Iterable[str] = ()) -> dict:
     """The JSON object the kernel displays for graded function ``name`` and its probes' ``data``
-    (one item per check group), or an :class:`Opaque` when what was graded is not a function."""
+    (one item per check group), or an :class:`Opaque` when what was graded is not a function;
+    ``calls`` names the student's other graded functions it called."""
     groups = data if isinstance(data, Opaque) else list(data)
-    return {"format": FORMAT, "version": VERSION, "name": name, "groups": encode(groups)}
+    return {"format": FORMAT, "version": VERSION, "name": name, "groups": encode(groups),
+            "calls": sorted(set(calls))}
+
+
+def read_calls(obj: Any) -> tuple[str, ...]:
+    """The names in a payload's ``calls`` (the student's other graded functions it called), checked.
+
+    Raises
+    ------
+    PayloadError
+        When ``calls`` is not a short list of function names.
+    """
+    calls = obj.get("calls") if isinstance(obj, dict) else None
+    if not isinstance(calls, list) or len(calls) > MAX_CALLS or not all(
+            isinstance(c, str) and c.isidentifier() and len(c) <= 100 for c in calls):
+        raise PayloadError(f"calls must be a list of at most {MAX_CALLS} function names")
+    return tuple(dict.fromkeys(calls))
 
 
 def read_payload(obj: Any) -> tuple[str, list | Opaque]:
@@ -298,8 +317,8 @@ def read_payload(obj: Any) -> tuple[str, list | Opaque]:
         When ``obj`` is not a payload of this format and version, is larger
         than :data:`MAX_BYTES`, or holds anything :func:`encode` does not write.
     """
-    if not isinstance(obj, dict) or set(obj) != {"format", "version", "name", "groups"}:
-        raise PayloadError("a payload is an object with exactly format, version, name and groups")
+    if not isinstance(obj, dict) or set(obj) != {"format", "version", "name", "groups", "calls"}:
+        raise PayloadError("a payload is an object with exactly format, version, name, groups and calls")
     if obj["format"] != FORMAT or obj["version"] != VERSION:
         raise PayloadError(f"expected format {FORMAT!r} version {VERSION}, got {str(obj['format'])[:40]!r} "
                            f"version {str(obj['version'])[:10]}")
@@ -312,6 +331,7 @@ def read_payload(obj: Any) -> tuple[str, list | Opaque]:
     name = obj["name"]
     if not isinstance(name, str) or not name.isidentifier():
         raise PayloadError("name must be a function name")
+    read_calls(obj)
     data = decode(obj["groups"])
     if not isinstance(data, (list, Opaque)):
         raise PayloadError("groups must be a list (or $opaque for something that is not a function)")

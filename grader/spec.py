@@ -148,6 +148,26 @@ def _replayable(value: Any) -> Any:
     return copy.deepcopy(value) if isinstance(value, np.random.Generator) else value
 
 
+def graded_callees(name: str, fn: Callable) -> dict[types.CodeType, str]:
+    """The student's other graded functions that ``fn`` can see, by their code objects.
+
+    They are looked up in ``fn``'s globals (the notebook's namespace) by the
+    names of the course's graded functions, so that the probes can record
+    which of them ``fn`` calls.
+    """
+    from .specs import REGISTRY
+
+    found = getattr(fn, "__globals__", None)
+    if not isinstance(fn, types.FunctionType) or not isinstance(found, dict):
+        return {}
+    out = {}
+    for other in REGISTRY:
+        callee = found.get(other)
+        if other != name and isinstance(callee, types.FunctionType) and callee.__code__ is not fn.__code__:
+            out[callee.__code__] = other
+    return out
+
+
 class Runner:
     """Calls the student's function for the probes, and stops early when it is hopeless.
 
@@ -168,6 +188,10 @@ class Runner:
         self.deadline = time.monotonic() + budget
         self.stop_reason: str | None = None
         self.calls = 0
+        #: The student's other graded functions that ``fn`` reaches, by their code (see :func:`graded_callees`).
+        self.watched = graded_callees(spec.name, fn)
+        #: The names of those it called, over all the calls so far.
+        self.called: set[str] = set()
 
     def __call__(self, args: tuple = (), kwargs: dict | None = None, *,
                  post: Callable | None = None, allowed: Iterable[Callable] = ()) -> Outcome:
@@ -181,7 +205,8 @@ class Runner:
         args = tuple(_fresh(a) for a in args)
         kwargs = {k: _fresh(v) for k, v in (kwargs or {}).items()}
         outcome = call(self.fn, args, kwargs, names=self.spec.arg_names, post=post,
-                       timeout=self.timeout, allowed=allowed, forbidden=self.forbidden)
+                       timeout=self.timeout, allowed=allowed, forbidden=self.forbidden,
+                       watched=self.watched, called=self.called)
         self.calls += 1
         if outcome.timed_out:
             self.stop_reason = f"an earlier call took longer than {self.timeout:g} s"
@@ -210,6 +235,20 @@ class Spec:
     post: Callable[[Any], Any] | None = None
     rtol: float = compare.RTOL
     atol: float = compare.ATOL
+    #: Graded functions of the same lesson that the reference calls through its module's globals; when the
+    #: student's function calls one of them and that one has a catalogued mistake, the judge can tell
+    #: whether the student's function is right given it (see :mod:`grader.cascade`). An entry is the
+    #: function's name, or a pair (name, the reference module's global that plays its part, such as a
+    #: private twin that skips the argument checks).
+    callees: tuple[str | tuple[str, str], ...] = ()
+
+    def stand_in(self, callee: str) -> str | None:
+        """The global of the reference's module that plays ``callee``'s part, or ``None`` when it calls none."""
+        for entry in self.callees:
+            name, global_name = (entry, entry) if isinstance(entry, str) else entry
+            if name == callee:
+                return global_name
+        return None
 
     @cached_property
     def arg_names(self) -> tuple[str, ...]:
@@ -448,21 +487,24 @@ class Report:
     zero_reason: str | None = None
     #: Lines shown under the score line (what the visible checks did, which function to fix first).
     notes: tuple[str, ...] = ()
+    #: The student's other graded functions this one called while it was probed.
+    calls: tuple[str, ...] = ()
 
     @property
     def passed(self) -> int:
         return sum(v.passed for v in self.verdicts)
 
-    def with_visible_failure(self, problem: str) -> "Report":
+    def with_visible_failure(self, problem: str, *, counted: bool = True) -> "Report":
         """This report for a test cell whose visible checks stopped with ``problem`` after the hidden check.
 
         The hidden checks decide the score.  Only when every one of them passed
-        does the failed visible check count, as one more check, failed: what
-        the kernel reports can lower a score, never raise it.
+        (and ``counted``: not when the failures came from another function the
+        student wrote) does the failed visible check count, as one more check,
+        failed: what the kernel reports can lower a score, never raise it.
         """
         note = (f"The visible checks in this cell stopped: {problem}. The score comes from the hidden "
                 "checks, which try more cases.")
-        if self.zero_reason or not self.verdicts or self.passed < len(self.verdicts):
+        if not counted or self.zero_reason or not self.verdicts or self.passed < len(self.verdicts):
             return replace(self, notes=self.notes + (note,))
         failed = Verdict(VISIBLE, False, f"they stopped with {problem}, though every hidden check passed")
         return replace(self, verdicts=self.verdicts + (failed,))
@@ -496,10 +538,17 @@ class Report:
 
 
 def probe_all(spec: Spec, fn: Callable, *, timeout: float = DEFAULT_TIMEOUT, budget: float = 60.0,
-              forbidden: Iterable[str] = FORBIDDEN_PACKAGES) -> list:
-    """Run every group's probe: the only step that executes the student's code."""
+              forbidden: Iterable[str] = FORBIDDEN_PACKAGES, called: set[str] | None = None) -> list:
+    """Run every group's probe: the only step that executes the student's code.
+
+    ``called``, when given, receives the names of the student's other graded
+    functions that ``fn`` called during the probes.
+    """
     run = Runner(fn, spec, timeout=timeout, budget=budget, forbidden=forbidden)
-    return [group.probe(run, spec) for group in spec.groups]
+    data = [group.probe(run, spec) for group in spec.groups]
+    if called is not None:
+        called |= run.called
+    return data
 
 
 def judge_all(spec: Spec, data: list) -> Report:

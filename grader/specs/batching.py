@@ -1095,6 +1095,7 @@ TRAIN_MINIBATCH_SGD = Spec(
     name="train_minibatch_sgd",
     reference=ref.train_minibatch_sgd,
     outputs=("w", "b", "losses"),
+    callees=(("linear_mse_grad", "_mse_grad"), "minibatches"),
     groups=(
         Compare("one batch of all the data: plain gradient descent (compared at rtol 1e-10)", [
             _train_case(_X_LINE, 2.0 * _X_LINE[:, 0] + 1.0, 4, 0.05, 25,

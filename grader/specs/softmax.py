@@ -1011,6 +1011,7 @@ _ONEHOT_PRODUCT_HINT = (
 SOFTMAX_CROSS_ENTROPY = Spec(
     name="softmax_cross_entropy",
     reference=ref.softmax_cross_entropy,
+    callees=("log_softmax",),
     groups=(
         Compare("the lesson's worked examples (0.417, then 0.758 with a uniform second sample, and "
                 "log 10 for a uniform guess)", [
@@ -1191,6 +1192,7 @@ def _judge_grad_bounds(data: list[Outcome], spec: Spec):
 SOFTMAX_CROSS_ENTROPY_GRAD = Spec(
     name="softmax_cross_entropy_grad",
     reference=ref.softmax_cross_entropy_grad,
+    callees=("softmax",),
     groups=(
         Compare("the lesson's worked example ([[-0.25, 0.25], [-0.375, 0.375]]) and small cases", [
             Case((_x([[0.0, 0.0], [0.0, np.log(3.0)]]), np.array([0, 0]))),

@@ -89,8 +89,9 @@ def test_encoding_something_probes_never_produce_is_a_type_error():
         encode({1, 2})
 
 
-def _payload(groups):
-    return {"format": probe_codec.FORMAT, "version": probe_codec.VERSION, "name": "mse", "groups": groups}
+def _payload(groups, calls=()):
+    return {"format": probe_codec.FORMAT, "version": probe_codec.VERSION, "name": "mse", "groups": groups,
+            "calls": list(calls)}
 
 
 def _array(dtype="<f8", shape=(2,), data=None):
@@ -118,6 +119,17 @@ def _array(dtype="<f8", shape=(2,), data=None):
 def test_malformed_payloads_are_refused_with_the_problem_named(groups, problem):
     with pytest.raises(PayloadError, match=problem):
         read_payload(_payload(groups))
+
+
+@pytest.mark.parametrize("calls", [["not a name"], [7], "mse", ["f"] * (probe_codec.MAX_CALLS + 1)])
+def test_malformed_calls_are_refused(calls):
+    payload = {**_payload([]), "calls": calls}
+    with pytest.raises(PayloadError, match="calls must be a list"):
+        read_payload(payload)
+
+
+def test_calls_are_read_back_once_each():
+    assert probe_codec.read_calls(_payload([], ["softmax", "log_softmax", "softmax"])) == ("softmax", "log_softmax")
 
 
 def test_payload_bounds_depth_and_size(monkeypatch):
