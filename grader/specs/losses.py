@@ -372,6 +372,10 @@ def _cce_swapped(probs, y_onehot, eps=1e-12):
     return float(np.mean(-np.sum(probs * np.log(np.clip(y_onehot, eps, 1 - eps)), axis=1)))
 
 
+def _cce_clip_low(probs, y_onehot, eps=1e-12):
+    return float(np.mean(-np.sum(y_onehot * np.log(np.maximum(np.asarray(probs, dtype=float), eps)), axis=1)))
+
+
 def _cce_fixed_eps(probs, y_onehot, eps=1e-12):
     return float(np.mean(-np.sum(y_onehot * np.log(np.clip(probs, 1e-12, 1 - 1e-12)), axis=1)))
 
@@ -404,8 +408,11 @@ CATEGORICAL_CROSS_ENTROPY = Spec(
         Compare("probabilities of exactly 0 (clipped, finite, no warnings)", [
             Case((np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]), np.array([[1.0, 0, 0], [1.0, 0, 0]]))),
         ], warn_free=True),
-        Compare("the eps argument (eps = 0.001 caps one sample's loss at -log(0.001) = 6.9)", [
+        Compare("the eps argument (eps = 0.001 caps one sample's loss at -log(0.001) = 6.9; eps = 0.1 "
+                "clips a certain prediction to 0.9, which costs -log(0.9) = 0.105)", [
             Case((np.array([[1.0, 0.0], [0.3, 0.7]]), np.array([[0.0, 1.0], [0.0, 1.0]])), {"eps": 1e-3}),
+            Case((np.array([[1.0, 0.0], [0.2, 0.8]]), np.array([[1.0, 0.0], [0.0, 1.0]])), {"eps": 0.1},
+                 label="a probability of exactly 1 with eps = 0.1"),
         ], warn_free=True),
         _closed_form(_cce_closed_forms(), "a uniform prediction costs log K whatever the labels",
                      "a uniform prediction over K classes costs log K ="),
@@ -425,6 +432,9 @@ CATEGORICAL_CROSS_ENTROPY = Spec(
                 "-sum(y_onehot * log(probs)), not -sum(probs * log(y_onehot)).", _cce_swapped),
         Mistake("eps-ignored", "clip with the `eps` argument, np.clip(probs, eps, 1 - eps), not a fixed "
                 "1e-12.", _cce_fixed_eps),
+        Mistake("clip-low-only", "clip from above as well, to 1 - eps (not 1 + eps, and not only from "
+                "below): np.clip(probs, eps, 1 - eps), so a probability of exactly 1 becomes 1 - eps.",
+                _cce_clip_low),
     ),
 )
 

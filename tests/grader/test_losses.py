@@ -192,6 +192,24 @@ def test_unclipped_categorical_cross_entropy_is_named(grade):
     assert REGISTRY["categorical_cross_entropy"].mistake("no-clip").hint in message
 
 
+@pytest.mark.parametrize("upper", [None, "1 + eps"])
+def test_a_certain_prediction_is_clipped_to_1_minus_eps(grade, upper):
+    """With eps = 0.1 a probability of exactly 1 costs -log(0.9): clipping only below, or to 1 + eps, gives 0."""
+    def cce_clip(probs, y_onehot, eps=1e-12):
+        probs = np.asarray(probs, dtype=float)
+        probs = np.maximum(probs, eps) if upper is None else np.clip(probs, eps, 1 + eps)
+        return float(np.mean(-np.sum(y_onehot * np.log(probs), axis=1)))
+
+    probs, labels = [[1.0, 0.0], [0.2, 0.8]], [[1.0, 0.0], [0.0, 1.0]]
+    assert cce_clip(probs, labels, eps=0.1) == pytest.approx(-math.log(0.8) / 2)
+    assert REGISTRY["categorical_cross_entropy"].reference(probs, labels, eps=0.1) == pytest.approx(
+        -(math.log(0.9) + math.log(0.8)) / 2)
+    score, message = grade("categorical_cross_entropy", cce_clip, points=3)
+    assert 0 < score < 3
+    assert "returned 0.111572, expected 0.164252" in message
+    assert REGISTRY["categorical_cross_entropy"].mistake("clip-low-only").hint in message
+
+
 def test_accuracy_by_thresholding_at_one_half_is_named(grade):
     def accuracy_half(probs, y_onehot):
         true = np.argmax(y_onehot, axis=1)
