@@ -20,3 +20,11 @@ def categorical_cross_entropy(probs, y_onehot, eps=1e-12):
     return float(np.mean(-np.sum(y_onehot * np.log(probs), axis=1)))
 """),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("mse", "sum-not-mean", [("np.mean((y_pred - y_true) ** 2)", "np.sum((y_pred - y_true) ** 2)")]),
+]

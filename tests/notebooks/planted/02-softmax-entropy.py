@@ -18,3 +18,11 @@ def log_softmax(z, axis=-1):
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 """),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("softmax", "no-max", [("shifted = z - np.max(z, axis=axis, keepdims=True)", "shifted = z")]),
+]

@@ -39,3 +39,25 @@ def train_minibatch_sgd(X, y, *, batch_size, lr, epochs, rng):
     return w, b, np.array(losses)
 """),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("linear_mse_grad", "sum-not-mean", [("2.0 * (X.T @ residuals) / n_samples", "2.0 * (X.T @ residuals)"),
+                                         ("2.0 * float(np.sum(residuals)) / n_samples",
+                                          "2.0 * float(np.sum(residuals))")]),
+]
+
+#: Correct rewrites that call a slipped function: (name, the function it calls, [(text, instead), ...]).
+#: The judge tells them which function to fix first and judges them on their own (full marks).
+CALLERS = [
+    ("train_minibatch_sgd", "linear_mse_grad", [
+        ("""            residuals = X[rows] @ w + b - y[rows]
+            w = w - lr * 2.0 * (X[rows].T @ residuals) / len(rows)
+            b = b - lr * 2.0 * float(np.sum(residuals)) / len(rows)""",
+         """            grad_w, grad_b = linear_mse_grad(w, b, X[rows], y[rows])
+            w = w - lr * grad_w
+            b = b - lr * grad_b""")]),
+]

@@ -24,3 +24,11 @@ def layer_activation_stds(x, weights, activation):
     return np.array(stds)
 """),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("glorot_uniform", "bound-6-over-sqrt", [("np.sqrt(6.0 / (fan_in + fan_out))", "6.0 / np.sqrt(fan_in + fan_out)")]),
+]

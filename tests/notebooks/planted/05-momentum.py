@@ -32,3 +32,12 @@ def nesterov_step(theta, grad_fn, velocity, *, lr, momentum=0.9):
     return theta + velocity_new, velocity_new
 """),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("momentum_step", "velocity-sign", [("momentum * velocity - lr * grad", "momentum * velocity + lr * grad"),
+                                        ("theta_new = theta + velocity_new", "theta_new = theta - velocity_new")]),
+]

@@ -24,3 +24,11 @@ def adam_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-
     return theta - lr_t * m_new / (np.sqrt(v_new) + eps), m_new, v_new
 """),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("adam_step", "no-bias-correction", [("m_new / (1.0 - beta1**t)", "m_new"), ("v_new / (1.0 - beta2**t)", "v_new")]),
+]

@@ -34,3 +34,11 @@ def bootstrap_indices(n, *, rng):
     return np.round(rng.random(n) * (n - 1)).astype(np.int64)
 """),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("l2_penalty_grad", "doubled", [("return lam * np.asarray(W, dtype=float)", "return 2 * lam * np.asarray(W, dtype=float)")]),
+]

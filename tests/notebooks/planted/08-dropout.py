@@ -31,3 +31,11 @@ PLANTED = [
     ("dropout_forward", "shared-mask", SHARED_MASK_NO_CHECK),
     ("dropout_forward", "no-p-check", SHARED_MASK_NO_CHECK),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("dropout_forward", "no-rescaling", [("mask[keep] = 1.0 / (1.0 - p)", "mask[keep] = 1.0")]),
+]

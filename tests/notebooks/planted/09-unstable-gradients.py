@@ -24,3 +24,12 @@ def clip_by_global_norm(grads, *, max_norm):
     return clipped
 """),
 ]
+
+
+#: Classic slips that a visible check catches: (name, mistake key, [(text of the instructor's solution,
+#: what the slip writes instead), ...]). The judge still scores them (partial credit), names the mistake
+#: in the returned feedback, and notes that the visible checks stopped.
+SLIPS = [
+    ("sigmoid_grad", "s-times-one-minus-x", [("e = np.exp(-np.abs(x))\n    return e / (1.0 + e) ** 2",
+                                              "s = np.exp(-np.logaddexp(0.0, -x))\n    return s * (1 - x)")]),
+]
