@@ -1,7 +1,7 @@
 """``python -m bench [SECTION ...]``: print the benchmark tables and write them to bench-results.json.
 
-Sections (default: all, in this order): widgets, network, checks, notebooks,
-overhead, parallel, demo, profile; ``autograde`` stands for overhead,
+Sections (default: all, in this order): widgets, network, checks, feedback,
+notebooks, overhead, parallel, demo, profile; ``autograde`` stands for overhead,
 parallel and demo.  Rerunning some sections keeps the others' last results
 in ``bench-results.json``; every timing there carries the 1-minute load
 average before and after it (the machine is shared) and, where it matters,
@@ -24,7 +24,7 @@ from grader.cli import NBGRADER_NOISE
 from .timing import load
 
 RESULTS = Path(__file__).resolve().parents[1] / "bench-results.json"
-SECTIONS = ("widgets", "network", "checks", "notebooks", "overhead", "parallel", "demo", "profile")
+SECTIONS = ("widgets", "network", "checks", "feedback", "notebooks", "overhead", "parallel", "demo", "profile")
 GROUPS = {"autograde": ("overhead", "parallel", "demo"), "all": SECTIONS}
 SPEEDUP_TARGET = 1.7
 
@@ -85,6 +85,33 @@ def checks_section() -> tuple[object, str]:
                            ("load", "load_after", ".1f")])
             + f"\ntotal {sum(r['median_ms'] for r in rows) / 1000:.2f} s for all {len(rows)} functions")
     return rows, text
+
+
+def feedback_section() -> tuple[object, str]:
+    from . import feedback
+
+    res = feedback.run()
+    total = res["total"]
+
+    def share(key):
+        return f"{res[key]} of {total} ({100 * res[key] / total:.0f}%)"
+
+    text = ("Catalogued mistakes a student hears of: named at the visible check while working, and named in "
+            "the returned feedback\n"
+            + table(res["lessons"], [("lesson", "lesson", ""), ("mistakes", "mistakes", "d"),
+                                     ("visible", "visible", "d"), ("feedback", "feedback", "d"),
+                                     ("lose points", "lose_points", "d")])
+            + f"\nnamed at the visible check: {share('visible')}; in the feedback: {share('feedback')}; "
+            + f"losing points: {share('lose_points')}"
+            + f"\njudging one payload: median {res['judge_median_ms']:.1f} ms, max {res['judge_max_ms']:.0f} ms")
+    unnamed = [r for r in res["mistakes"] if not r["feedback"]]
+    text += "".join(f"\n  not in the feedback: {r['function']} / {r['mistake']}" for r in unnamed)
+    reasons: dict[str, int] = {}
+    for r in res["mistakes"]:
+        if not r["visible"]:
+            reasons[r["why_not_visible"]] = reasons.get(r["why_not_visible"], 0) + 1
+    text += "".join(f"\n  not named at the visible check, {why}: {n}" for why, n in sorted(reasons.items()))
+    return res, text
 
 
 def notebooks_section() -> tuple[object, str]:
