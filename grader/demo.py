@@ -60,11 +60,14 @@ def write_export(root: Path, lessons: list[str], export: Path) -> dict[str, str]
         functions = lesson(lesson_id).functions
         half = set(functions[: max(1, len(functions) // 2)])
         mistaken = {}
-        for name in sorted(half):
+        # One catalogued mistake per lesson, in the first function that has one a notebook can run
+        # (answered, so the partial student answers it too).
+        for name in functions:
             found = _mistaken_source(name)
             if found:
                 planted[f"{lesson_id}/{name}"] = found[0]
                 mistaken[name] = found[1]
+                half.add(name)
                 break
         students = {"complete": _with_answers(source, release, set(functions), {}),
                     "partial": _with_answers(source, release, half, mistaken),

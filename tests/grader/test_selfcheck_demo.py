@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import pytest
 
-from grader import cli, selfcheck
+from grader import cli, demo, selfcheck
 from grader.spec import Mistake
 from grader.specs import REGISTRY
 
@@ -36,5 +37,11 @@ def test_demo_runs_the_whole_workflow(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "complete" in out and "partial" in out and "blank" in out
     assert "10 / 10" in out and " 0 / 10" in out
-    assert (tmp_path / "demo" / "course" / "feedback" / "partial" / LESSON / f"{LESSON}.html").is_file()
+    page = tmp_path / "demo" / "course" / "feedback" / "partial" / LESSON / f"{LESSON}.html"
+    text = " ".join(html.unescape(page.read_text()).split())
+    planted = demo.write_export(tmp_path / "demo" / "course", [LESSON], tmp_path / "again")
+    assert planted
+    for where, key in planted.items():  # the feedback names each planted mistake
+        name = where.split("/")[1]
+        assert " ".join(REGISTRY[name].mistake(key).hint.split()) in text, (name, key)
     assert cli.main(["demo", LESSON, "--keep", str(tmp_path / "demo")]) == 1  # not empty: refused
