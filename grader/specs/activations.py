@@ -1006,14 +1006,23 @@ BACKPROP_DELTA_NORMS = Spec(
 
 # --- clip_by_global_norm --------------------------------------------------------------------------
 
+def _norm(*arrays) -> float:
+    """The norm of all the entries together, scaled first so that entries near 1e308 cannot overflow
+    (the mistakes below differ from the reference by their own slip only, not by this)."""
+    largest = max((float(np.max(np.abs(a))) for a in arrays if np.size(a)), default=0.0)
+    if largest == 0.0:
+        return 0.0
+    return largest * float(np.sqrt(sum(np.sum(np.square(np.asarray(a) / largest)) for a in arrays)))
+
+
 def _total(grads) -> float:
-    return float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
+    return _norm(*grads)
 
 
 def _cg_per_gradient(grads, *, max_norm):
     out = []
     for g in grads:
-        n = float(np.linalg.norm(g))
+        n = _norm(g)
         out.append(g * (max_norm / n) if n > max_norm else np.array(g, dtype=float))
     return out
 
@@ -1021,6 +1030,13 @@ def _cg_per_gradient(grads, *, max_norm):
 def _cg_always(grads, *, max_norm):
     total = _total(grads)
     return [g * (max_norm / total) for g in grads]
+
+
+def _cg_squares_overflow(grads, *, max_norm):
+    total = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))  # inf when the squares overflow
+    if total > max_norm:
+        return [g * (max_norm / total) for g in grads]
+    return [np.array(g, dtype=np.float64) for g in grads]
 
 
 def _cg_values(grads, *, max_norm):
@@ -1033,7 +1049,7 @@ def _cg_no_sqrt(grads, *, max_norm):
 
 
 def _cg_sum_of_norms(grads, *, max_norm):
-    total = float(sum(np.linalg.norm(g) for g in grads))
+    total = float(sum(_norm(g) for g in grads))
     return [g * (max_norm / total) if total > max_norm else np.array(g, dtype=float) for g in grads]
 
 
@@ -1127,10 +1143,20 @@ CLIP_BY_GLOBAL_NORM = Spec(
             Case(([_x([[1e100, -2e100], [3e99, 0.0]]), _x([5e99])],), {"max_norm": 1.0},
                  label="an exploding gradient near 1e100"),
         ], warn_free=True, warn_mistakes={(True, False, False): "zero-division"}),
+        _Compare("entries near 1e308: their squares overflow, the clipped gradients are finite", [
+            Case(([_x([1e308, -1e308]), _x([[1e308]])],), {"max_norm": 1.0},
+                 label="three entries of 1e308: each becomes +-1/sqrt(3) = +-0.577"),
+            Case(([_x([[1.5e308, 0.0]]), _x([0.8e308])],), {"max_norm": 10.0},
+                 label="entries 1.5e308 and 0.8e308 (global norm 1.7e308, near the float limit)"),
+        ]),
         Property("every gradient is scaled by one shared factor, to a global norm of min(N, max_norm)",
                _probe_shared, _judge_shared),
     ),
     mistakes=(
+        Mistake("squares-overflow", "the squares of entries near 1e308 overflow to inf, so N = inf and "
+                "max_norm / N turns every gradient into 0. Divide by the largest absolute entry m before "
+                "squaring: N = m * sqrt(sum of (g / m)**2), then scale (g / m) * (max_norm * m / N) or "
+                "g * (max_norm / N).", _cg_squares_overflow),
         Mistake("per-gradient", "clip by the GLOBAL norm: N = sqrt(sum of ||g||**2 over all gradients), "
                 "then multiply every gradient by the same factor max_norm / N (only when N > max_norm). "
                 "Clipping each gradient by its own norm changes the direction of the update.",

@@ -247,31 +247,39 @@ def backprop_delta_norms_list(weights, pre_activations, act_grad, delta_out):
 
 
 def clip_by_global_norm_loops(grads, *, max_norm):
+    largest = max((abs(float(v)) for g in grads for v in np.ravel(g)), default=0.0)
+    if largest == 0.0:
+        return [np.asarray(g, dtype=float).copy() for g in grads]
     total_sq = 0.0
     for g in grads:
         for v in np.asarray(g, dtype=float).ravel():
-            total_sq += v * v
-    total = math.sqrt(total_sq)
+            total_sq += (v / largest) ** 2  # scaled: squares of entries near 1e308 would overflow
+    total = largest * math.sqrt(total_sq)
     scale = max_norm / total if total > max_norm else 1.0
     return [np.asarray(g, dtype=float) * scale for g in grads]
 
 
 def clip_by_global_norm_concat(grads, *, max_norm):
     flat = np.concatenate([np.ravel(g) for g in grads])
-    total = np.linalg.norm(flat)
+    largest = float(np.max(np.abs(flat))) if flat.size else 0.0
+    total = largest * np.linalg.norm(flat / largest) if largest > 0 else 0.0
     factor = max_norm / max(total, max_norm)  # 1 when total <= max_norm, no division by zero
     return [g * factor for g in grads]
 
 
 def clip_by_global_norm_torch(grads, *, max_norm):
-    # PyTorch's clip_grad_norm_: max_norm / (N + 1e-6), capped at 1; within the tolerance here
-    total = np.sqrt(sum(np.sum(g * g) for g in grads))
+    # PyTorch's clip_grad_norm_ factor, max_norm / (N + 1e-6) capped at 1 (within the tolerance here),
+    # with N from math.hypot, which cannot overflow while N itself is a finite float
+    total = math.hypot(*np.concatenate([np.ravel(g) for g in grads]))
     factor = min(1.0, max_norm / (total + 1e-6))
     return [g * factor for g in grads]
 
 
 def clip_by_global_norm_norms(grads, *, max_norm):
-    total = np.sqrt(sum(np.linalg.norm(g) ** 2 for g in grads))
+    largest = max(float(np.max(np.abs(g))) for g in grads)
+    if largest == 0:
+        return [g.copy() for g in grads]
+    total = largest * np.sqrt(sum(np.linalg.norm(g / largest) ** 2 for g in grads))
     if total <= max_norm:
         return [g.copy() for g in grads]
     return [g / total * max_norm for g in grads]
