@@ -594,6 +594,32 @@ def _mb_no_check(X, y, batch_size, *, rng=None):
         yield X[part], y[part]
 
 
+def _mb_lazy_check(X, y, batch_size, *, rng=None):
+    if batch_size < 1:  # in a generator function: runs only when the first batch is asked for
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    idx = np.arange(len(X)) if rng is None else rng.permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        part = idx[start:start + batch_size]
+        yield X[part], y[part]
+
+
+def _kind(value: Any) -> str:
+    """The type of what a call returned, without iterating over it."""
+    return type(value).__name__
+
+
+def _probe_raises_at_once(run: Runner, spec: Spec):
+    return {"called": run((_X_EDGE, _Y_EDGE, 0), post=_kind), "iterated": run((_X_EDGE, _Y_EDGE, 0))}
+
+
+def _judge_raises_at_once(data, spec: Spec):
+    called, iterated = data["called"], data["iterated"]
+    if "ValueError" in called.error_types or "ValueError" not in iterated.error_types:
+        return None  # raises at once, or not at all (the check above reports that)
+    return (f"{spec.call_text(Case((_X_EDGE, _Y_EDGE, 0)))} returned a {called.value} without raising: the "
+            "ValueError came only when the first batch was asked for", "lazy-check")
+
+
 MINIBATCHES = Spec(
     name="minibatches",
     reference=ref.minibatches,
@@ -618,6 +644,8 @@ MINIBATCHES = Spec(
             Case((_X_EDGE, _Y_EDGE, 0)),
             Case((_X_EDGE, _Y_EDGE, -2)),
         ], mistake="no-batch-size-check"),
+        Property("batch_size < 1 raises when minibatches is called, before any batch is asked for",
+                 _probe_raises_at_once, _judge_raises_at_once),
         Property("with rng: one pass gives every sample exactly once, with its own target, in batches "
                "of batch_size (the last one smaller)", _probe_passes, _judge_passes),
         _rng_discipline("with rng: the order comes from `rng` only (same seed, same batches; another "
@@ -641,6 +669,11 @@ MINIBATCHES = Spec(
                 "`if batch_size < 1: raise ValueError(f\"batch_size must be >= 1, got "
                 "{batch_size}\")`. With a negative step, range() silently gives no batches at all.",
                 _mb_no_check, matchable=False),
+        Mistake("lazy-check", "check batch_size when minibatches is called, not in the body of a "
+                "generator: a function that contains `yield` runs none of its lines until the first batch "
+                "is asked for, so minibatches(X, y, 0) returned without an error. Build and return the "
+                "list of batches, or check first and then return a generator.",
+                _mb_lazy_check, matchable=False),
         Mistake("separate-permutations", "shuffle X and y with ONE permutation "
                 "(perm = rng.permutation(n); X[perm], y[perm]); two different permutations separate "
                 "each sample from its target.", _mb_separate, matchable=False),

@@ -60,17 +60,32 @@ def shuffle_choice(X, y, *, rng):
 
 # --- minibatches ---
 
-def minibatches_lazy_generator(X, y, batch_size, *, rng=None):
-    """A generator whose body (including the check) runs only when iterated."""
+def minibatches_generator(X, y, batch_size, *, rng=None):
+    """Checks at once, then hands out the batches one by one from an inner generator."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     n = len(X)
     order = np.arange(n) if rng is None else rng.permutation(n)
-    start = 0
-    while start < n:
+
+    def batches():
+        start = 0
+        while start < n:
+            idx = order[start:start + batch_size]
+            yield X[idx], y[idx]
+            start += batch_size
+
+    return batches()
+
+
+def minibatches_lazy_generator(X, y, batch_size, *, rng=None):
+    """A generator function: its body, the check included, runs only when the first batch is asked for."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    n = len(X)
+    order = np.arange(n) if rng is None else rng.permutation(n)
+    for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], y[idx]
-        start += batch_size
 
 
 def minibatches_list_of_rows(X, y, batch_size, *, rng=None):
@@ -216,7 +231,7 @@ def train_with_generator(X, y, *, batch_size, lr, epochs, rng):
 
 VARIANTS = {
     "shuffle_data": (shuffle_by_random_keys, shuffle_fisher_yates, shuffle_index_copy, shuffle_choice),
-    "minibatches": (minibatches_lazy_generator, minibatches_list_of_rows, minibatches_shuffled_copy),
+    "minibatches": (minibatches_generator, minibatches_list_of_rows, minibatches_shuffled_copy),
     "linear_mse_grad": (linear_mse_grad_loops, linear_mse_grad_broadcast, linear_mse_grad_einsum),
     "sgd_step": (sgd_step_subtract, sgd_step_loops, sgd_step_negative_lr),
     "train_minibatch_sgd": (train_loops, train_always_shuffles, train_with_generator),
@@ -247,7 +262,7 @@ def _reseeded(fn, offset):
 
 
 @pytest.mark.parametrize("name,variant", [("shuffle_data", shuffle_by_random_keys),
-                                          ("minibatches", minibatches_lazy_generator),
+                                          ("minibatches", minibatches_generator),
                                           ("train_minibatch_sgd", train_loops)])
 def test_stochastic_checks_pass_for_many_different_draws(name, variant):
     """The distribution and path checks accept any correct draws, not only the seeds tried once."""
@@ -325,8 +340,19 @@ def test_partial_credit_for_a_missing_batch_size_check(grade):
         return [(X[idx[s:s + batch_size]], y[idx[s:s + batch_size]]) for s in range(0, len(X), batch_size)]
 
     score, message = grade("minibatches", unchecked, points=8)
-    assert score == 7
+    checks = len(REGISTRY["minibatches"].groups) + 1  # and "leaves its inputs unchanged"
+    assert score == round(8 * (checks - 1) / checks, 2)  # one check lost
     assert "batch_size=-2" in message and "raise ValueError" in message
+
+
+def test_a_check_that_waits_for_the_first_batch_loses_a_point(grade):
+    """The contract's "raises at once": a generator function checks batch_size only when iterated."""
+    with pytest.raises(ValueError):
+        list(minibatches_lazy_generator(np.zeros((3, 1)), np.zeros(3), 0))
+    minibatches_lazy_generator(np.zeros((3, 1)), np.zeros(3), 0)  # no error yet
+    score, message = grade("minibatches", minibatches_lazy_generator, points=8)
+    assert 6 <= score < 8, message
+    assert REGISTRY["minibatches"].mistake("lazy-check").hint in message
 
 
 def test_drop_last_message_names_the_input_and_the_sizes(grade):
