@@ -37,7 +37,8 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
     code("setup", r"""
 import numpy as np
 
-from lessons.checks import assert_close, assert_shape, assert_unchanged, gradient_check
+from lessons.checks import (assert_close, assert_equal, assert_in_range, assert_shape, assert_true, assert_type,
+                            assert_unchanged, gradient_check)
 from lessons.demos.regularization import bagging_demo, penalty_demo
 from lessons.widgets.regularization import early_stopping_widget, polynomial_l2_widget
 """),
@@ -123,7 +124,7 @@ assert_close(l2_penalty([W1, W2], lam=0.1), 0.9, what="l2_penalty([W1, W2], lam=
 assert_close(l2_penalty([W1], lam=1.0), 4.5, what="l2_penalty([W1], lam=1.0)")
 assert_close(l2_penalty([], lam=0.1), 0.0, what="l2_penalty([], lam=0.1) (no matrices)")
 assert_close(l2_penalty([W1, W2], lam=0.0), 0.0, what="l2_penalty([W1, W2], lam=0.0)")
-assert isinstance(l2_penalty([W1], lam=0.1), float), "l2_penalty should return a Python float (use float(...))"
+assert_type(l2_penalty([W1], lam=0.1), float, what="l2_penalty([W1], lam=0.1) (a Python float: use float(...))")
 before = W1.copy()
 l2_penalty([W1, W2], lam=0.1)
 assert_unchanged(before, W1, what="W1")
@@ -242,7 +243,7 @@ W1, W2 = np.array([[1.0, -2.0], [0.0, 2.0]]), np.array([[-3.0]])
 assert_close(l1_penalty([W1, W2], lam=0.5), 4.0, what="l1_penalty([W1, W2], lam=0.5)")
 assert_close(l1_penalty([np.array([[-2.5]])], lam=0.4), 1.0, what="l1_penalty([[[-2.5]]], lam=0.4)")
 assert_close(l1_penalty([], lam=0.5), 0.0, what="l1_penalty([], lam=0.5) (no matrices)")
-assert isinstance(l1_penalty([W1], lam=0.1), float), "l1_penalty should return a Python float (use float(...))"
+assert_type(l1_penalty([W1], lam=0.1), float, what="l1_penalty([W1], lam=0.1) (a Python float: use float(...))")
 before = W2.copy()
 l1_penalty([W1, W2], lam=0.5)
 assert_unchanged(before, W2, what="W2")
@@ -477,17 +478,17 @@ def early_stopping(val_losses, *, patience, min_delta=0.0):
     graded_test("early_stopping", 3, "early_stopping: the worked examples, one epoch, a curve that always improves, and a tie.", r"""
 curve = np.array([1.0, 0.8, 0.9, 0.85, 0.7, 0.75])
 for patience, expected in ((1, (2, 1)), (2, (3, 1)), (3, (5, 4))):
-    result = tuple(early_stopping(curve, patience=patience))
-    assert result == expected, f"early_stopping(curve, patience={patience}) should give {expected}, got {result}"
-result = tuple(early_stopping(np.array([1.0, 0.75, 0.7, 0.68]), patience=2, min_delta=0.1))
-assert result == (3, 3), f"min_delta 0.1: expected (3, 3) (stop at 3, and 0.68 is the lowest loss seen), got {result}"
-result = tuple(early_stopping(np.array([0.7]), patience=3))
-assert result == (0, 0), f"a single epoch: expected (0, 0), got {result}"
-result = tuple(early_stopping(np.array([1.0, 0.8, 0.6, 0.5, 0.45, 0.44]), patience=2))
-assert result == (5, 5), f"a curve that always improves never stops: expected (5, 5), got {result}"
+    assert_equal(tuple(early_stopping(curve, patience=patience)), expected,
+                 what=f"early_stopping(curve, patience={patience})")
+assert_equal(tuple(early_stopping(np.array([1.0, 0.75, 0.7, 0.68]), patience=2, min_delta=0.1)), (3, 3),
+             what="min_delta=0.1: stop at 3, and 0.68 is the lowest loss seen")
+assert_equal(tuple(early_stopping(np.array([0.7]), patience=3)), (0, 0), what="a single epoch")
+assert_equal(tuple(early_stopping(np.array([1.0, 0.8, 0.6, 0.5, 0.45, 0.44]), patience=2)), (5, 5),
+             what="a curve that always improves (it never stops)")
 result = tuple(early_stopping(np.array([1.0, 0.5, 0.7, 0.5, 0.9]), patience=3))
-assert result == (4, 1), f"a loss equal to the best is no improvement, and the earliest best wins: expected (4, 1), got {result}"
-assert all(isinstance(e, (int, np.integer)) for e in result), f"return two integers, got {result}"
+assert_equal(result, (4, 1), what="a tie: a loss equal to the best is no improvement, and the earliest best wins")
+assert_true(all(isinstance(e, (int, np.integer)) for e in result), f"return two integers, got {result}",
+            value=result)
 """),
     markdown("es_widget_intro", r"""
 ## 9. See it: patience on a real training curve
@@ -562,16 +563,18 @@ def bootstrap_indices(n, *, rng):
     graded_test("bootstrap_indices", 2, "bootstrap_indices: n integer indices in range, reproducible from the seed, drawn with replacement.", r"""
 idx = bootstrap_indices(7, rng=np.random.default_rng(0))
 assert_shape(idx, (7,), what="bootstrap_indices(7, rng=...)")
-assert np.issubdtype(idx.dtype, np.integer), f"indices must be integers, got dtype {idx.dtype}"
-assert idx.min() >= 0 and idx.max() <= 6, f"indices must lie in 0 .. 6, got {idx}"
-assert np.array_equal(bootstrap_indices(1, rng=np.random.default_rng(3)), [0]), "with n = 1 the only index is 0"
+assert_true(np.issubdtype(idx.dtype, np.integer), f"indices must be integers, got dtype {idx.dtype}",
+            value=str(idx.dtype))
+assert_in_range(idx.min(), 0, 6, what="the smallest of bootstrap_indices(7, rng=...)")
+assert_in_range(idx.max(), 0, 6, what="the largest of bootstrap_indices(7, rng=...)")
+assert_equal(bootstrap_indices(1, rng=np.random.default_rng(3)), np.array([0]), what="bootstrap_indices(1, rng=...)")
 same = bootstrap_indices(50, rng=np.random.default_rng(42)), bootstrap_indices(50, rng=np.random.default_rng(42))
-assert np.array_equal(*same), "the same seed must give the same indices: draw from rng only"
+assert_true(np.array_equal(*same), "the same seed must give the same indices: draw from rng only")
 other = bootstrap_indices(50, rng=np.random.default_rng(43))
-assert not np.array_equal(same[0], other), "different seeds gave the same indices: use the rng argument"
+assert_true(not np.array_equal(same[0], other), "different seeds gave the same indices: use the rng argument")
 distinct = len(np.unique(bootstrap_indices(1000, rng=np.random.default_rng(7))))
-assert 590 <= distinct <= 675, (f"{distinct} distinct indices out of 1000; with replacement about 632 are expected "
-                                 "(1000 distinct means you drew without replacement)")
+# With replacement about 632 of 1000 are distinct (1000 distinct means drawn without replacement).
+assert_in_range(distinct, 590, 675, what="the number of distinct indices in bootstrap_indices(1000, rng=...)")
 """),
     markdown("bagging_intro", r"""
 ## 11. Bagging, part 2: averaging the members
