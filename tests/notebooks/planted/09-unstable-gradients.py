@@ -1,8 +1,8 @@
 """Lesson 09: two student solutions with a catalogued mistake each (name, mistake key, code).
 
 Both pass the visible checks, which use symmetric weights (the chains c * I) and
-a single gradient, so the hidden check must catch and name them when the
-notebook is autograded.
+gradients that are clipped only when alone (two gradients come back unchanged),
+so the hidden check must catch and name them when the notebook is autograded.
 """
 
 PLANTED = [
