@@ -38,7 +38,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
     code("setup", r"""
 import numpy as np
 
-from lessons.checks import assert_close, assert_shape, assert_unchanged
+from lessons.checks import assert_close, assert_shape, assert_true, assert_type, assert_unchanged
 from lessons.demos.momentum import demo
 from lessons.widgets.momentum import narrow_valley_widget, two_forms_widget
 """),
@@ -195,7 +195,7 @@ def momentum_step(theta, grad, velocity, *, lr, momentum=0.9):
 '''),
     graded_test("momentum_step", 2, "momentum_step: the worked numbers, momentum 0 as plain gradient descent, shapes and untouched inputs.", r"""
 result = momentum_step(np.array([1.0, -2.0]), np.array([2.0, 0.5]), np.zeros(2), lr=0.1)
-assert isinstance(result, tuple) and len(result) == 2, "return a pair: `return theta_new, velocity_new`"
+assert_type(result, (tuple, list), length=2, what="momentum_step(...) (return a pair: `return theta_new, velocity_new`)")
 theta, velocity = result
 assert_close(velocity, [-0.2, -0.05], what="the velocity after the first step")
 assert_close(theta, [0.8, -2.05], what="theta after the first step")
@@ -332,7 +332,7 @@ def ema_momentum_step(theta, grad, m, *, lr, beta=0.9):
 '''),
     graded_test("ema_momentum_step", 2, "ema_momentum_step: the worked numbers, beta 0 as gradient descent, and the classical path with lr / (1 - beta).", r"""
 result = ema_momentum_step(np.array([1.0, -2.0]), np.array([2.0, 0.5]), np.zeros(2), lr=1.0)
-assert isinstance(result, tuple) and len(result) == 2, "return a pair: `return theta_new, m_new`"
+assert_type(result, (tuple, list), length=2, what="ema_momentum_step(...) (return a pair: `return theta_new, m_new`)")
 theta, m = result
 assert_close(m, [0.2, 0.05], what="m after the first step, (1 - beta) * grad")
 assert_close(theta, [0.8, -2.05], what="theta after the first step")
@@ -489,12 +489,12 @@ def grad_of_square(x):
     return 2 * np.asarray(x, dtype=float)
 
 result = nesterov_step(np.array([1.0]), grad_of_square, np.array([0.5]), lr=0.1, momentum=0.9)
-assert isinstance(result, tuple) and len(result) == 2, "return a pair: `return theta_new, velocity_new`"
+assert_type(result, (tuple, list), length=2, what="nesterov_step(...) (return a pair: `return theta_new, velocity_new`)")
 theta, velocity = result
-assert points, "nesterov_step never called grad_fn: call it at the look-ahead point"
-assert any(np.allclose(p, [1.45]) for p in points), (
-    f"grad_fn was called at {[p.tolist() for p in points]}, never at the look-ahead point "
-    "theta + momentum * velocity = 1 + 0.9 * 0.5 = 1.45")
+assert_true(len(points) > 0, "nesterov_step never called grad_fn: call it at the look-ahead point", value=0)
+assert_true(any(np.allclose(p, [1.45]) for p in points),
+            f"grad_fn was called at {[p.tolist() for p in points]}, never at the look-ahead point "
+            "theta + momentum * velocity = 1 + 0.9 * 0.5 = 1.45", value=[p.tolist() for p in points])
 assert_close(velocity, [0.16], what="the velocity, 0.9 * 0.5 - 0.1 * 2.9")
 assert_close(theta, [1.16], what="theta, 1 + 0.16")
 

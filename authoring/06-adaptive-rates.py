@@ -41,7 +41,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
     code("setup", r"""
 import numpy as np
 
-from lessons.checks import assert_close, assert_shape, assert_unchanged
+from lessons.checks import assert_close, assert_raises, assert_shape, assert_type, assert_unchanged
 from lessons.demos.adaptive import demo
 from lessons.widgets.adaptive import adaptive_race_widget
 """),
@@ -222,7 +222,7 @@ def adagrad_step(theta, grad, r, *, lr=0.01, eps=1e-7):
 '''),
     graded_test("adagrad_step", 2, "adagrad_step: the worked numbers, first steps of about lr, the shrinking steps lr / sqrt(k), shapes and untouched inputs.", r"""
 result = adagrad_step(np.array([1.0, -2.0]), np.array([3.0, -4.0]), np.array([16.0, 9.0]), lr=0.5)
-assert isinstance(result, tuple) and len(result) == 2, "return a pair: `return theta_new, r_new`"
+assert_type(result, (tuple, list), length=2, what="adagrad_step(...) (return a pair: `return theta_new, r_new`)")
 theta, r = result
 assert_close(r, [25.0, 25.0], what="r after adding grad**2 = [9, 16]")
 assert_close(theta, [0.7, -1.6], what="theta after the step (1 - 0.5 * 3/5 and -2 + 0.5 * 4/5)")
@@ -361,7 +361,7 @@ def rmsprop_step(theta, grad, r, *, lr=0.001, rho=0.9, eps=1e-7):
 '''),
     graded_test("rmsprop_step", 2, "rmsprop_step: the worked numbers, a first step of lr / sqrt(1 - rho), steps settling at lr, shapes and untouched inputs.", r"""
 result = rmsprop_step(np.array([1.0, -2.0]), np.array([3.0, 0.5]), np.array([0.0, 2.25]), lr=0.1, rho=0.75)
-assert isinstance(result, tuple) and len(result) == 2, "return a pair: `return theta_new, r_new`"
+assert_type(result, (tuple, list), length=2, what="rmsprop_step(...) (return a pair: `return theta_new, r_new`)")
 theta, r = result
 assert_close(r, [2.25, 1.75], what="r = 0.75 * r + 0.25 * grad**2")
 assert_close(theta, [0.8, -2.0 - 0.1 * 0.5 / np.sqrt(1.75)], what="theta after the step")
@@ -540,7 +540,7 @@ def adam_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-
     graded_test("adam_step", 3, "adam_step: first and second steps of about lr, uncorrected averages returned, the hand-checked step, t < 1 refused, shapes and untouched inputs.", r"""
 grad = np.array([0.02, -5.0, 200.0])
 result = adam_step(np.zeros(3), grad, np.zeros(3), np.zeros(3), 1, lr=0.01)
-assert isinstance(result, tuple) and len(result) == 3, "return three arrays: `return theta_new, m_new, v_new`"
+assert_type(result, (tuple, list), length=3, what="adam_step(...) (return three arrays: `return theta_new, m_new, v_new`)")
 theta1, m, v = result
 assert_close(m, 0.1 * grad, what="m after the first step (0.1 * grad, not bias-corrected)")
 assert_close(v, 0.001 * grad**2, what="v after the first step (0.001 * grad**2, not bias-corrected)")
@@ -560,12 +560,8 @@ assert_close(v, [3.0, 12.0], what="v_new (0.5 * v + 0.5 * grad**2)")
 assert_close(theta, [0.9, -0.9], what="theta after the hand-checked step")
 
 # Steps are counted from 1: t = 0 is refused.
-try:
-    adam_step(np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 0, lr=0.1)
-except ValueError:
-    pass
-else:
-    raise AssertionError("adam_step should raise ValueError for t = 0 (t is 1 on the first call)")
+assert_raises(ValueError, adam_step, np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 0, lr=0.1,
+              what="adam_step(..., t=0) (t is 1 on the first call)")
 
 rng = np.random.default_rng(2)
 theta0, grad0, m0, v0 = (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)),
