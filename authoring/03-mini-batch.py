@@ -39,7 +39,7 @@ the course's `lessons` package.
     code("setup", r"""
 import numpy as np
 
-from lessons.checks import assert_close, assert_shape, assert_unchanged, gradient_check
+from lessons.checks import assert_close, assert_equal, assert_raises, assert_shape, assert_true, assert_unchanged, gradient_check
 from lessons.demos.batching import demo
 from lessons.widgets.batching import batch_size_widget
 """),
@@ -187,7 +187,8 @@ assert_close(X_s[:, 1], X_s[:, 0] ** 2, what="column 1 of X_shuffled (rows must 
 assert_close(y_s, 10.0 * X_s[:, 0], what="y_shuffled (each target must stay with its own row)")
 assert_close(shuffle_data(X, y, rng=np.random.default_rng(0))[0], X_s, what="a second shuffle with the same seed")
 orders = {tuple(shuffle_data(X, y, rng=np.random.default_rng(seed))[0][:, 0]) for seed in range(10)}
-assert len(orders) > 1, "ten different seeds all gave the same order: draw the permutation from rng"
+assert_true(len(orders) > 1, "ten different seeds all gave the same order: draw the permutation from rng",
+            value=len(orders))
 assert_unchanged(X_before, X, what="X")
 assert_unchanged(y_before, y, what="y")
 """),
@@ -219,6 +220,10 @@ about your argument, and `range(0, n, -2)` silently gives no batches at all. So 
 if batch_size < 1:
     raise ValueError(f"batch_size must be at least 1, got {batch_size}")
 ```
+
+Check it when `minibatches` is called, before any batch is made. (If you write `minibatches` as a
+generator, with `yield`, none of its lines run until the loop asks for the first batch, so a check
+inside it comes too late: check first, then return the batches.)
 
 Shuffle the **samples** and then cut, not the other way round: cutting first and then shuffling the
 order of the batches keeps the same neighbours together in every epoch.
@@ -273,31 +278,27 @@ def minibatches(X, y, batch_size, *, rng=None):
 X = np.column_stack([np.arange(7.0), -np.arange(7.0)])  # column 0 holds each row's index
 y = 10 * np.arange(7)
 batches = list(minibatches(X, y, 3))
-assert [len(y_b) for _, y_b in batches] == [3, 3, 1], f"expected batches of 3, 3 and 1 samples, got {[len(y_b) for _, y_b in batches]}"
+assert_equal([len(y_b) for _, y_b in batches], [3, 3, 1], what="the batch sizes of minibatches(X, y, 3) for 7 samples")
 for k, (X_b, y_b) in enumerate(batches):
     assert_close(X_b, X[3 * k:3 * k + 3], what=f"X_batch {k} without rng (consecutive rows)")
     assert_close(y_b, y[3 * k:3 * k + 3], what=f"y_batch {k} without rng")
 single = list(minibatches(X, y, 10))
-assert len(single) == 1 and len(single[0][1]) == 7, "batch_size 10 > 7 samples should give one batch of all 7"
+assert_equal([len(y_b) for _, y_b in single], [7], what="the batch sizes of minibatches(X, y, 10) for 7 samples (one batch)")
 # With a generator: one shuffled pass, every sample once, each row with its own target.
 X20 = np.column_stack([np.arange(20.0), np.ones(20)])
 y20 = 10 * np.arange(20)
 rng = np.random.default_rng(0)
 first, second = list(minibatches(X20, y20, 6, rng=rng)), list(minibatches(X20, y20, 6, rng=rng))
-assert [len(y_b) for _, y_b in first] == [6, 6, 6, 2], f"expected batches of 6, 6, 6 and 2, got {[len(y_b) for _, y_b in first]}"
+assert_equal([len(y_b) for _, y_b in first], [6, 6, 6, 2], what="the batch sizes of minibatches(X20, y20, 6, rng=rng)")
 seen = np.concatenate([X_b[:, 0] for X_b, _ in first])
 assert_close(np.sort(seen), np.arange(20.0), what="the samples of one shuffled pass, sorted (every sample once)")
 for X_b, y_b in first:
     assert_close(y_b, 10 * X_b[:, 0], what="y_batch (each target must stay with its own row)")
-assert not np.array_equal(seen, np.arange(20.0)), "with rng the samples should be shuffled"
-assert not np.array_equal(seen, np.concatenate([X_b[:, 0] for X_b, _ in second])), (
-    "two calls with the same generator (two epochs) gave the same order: draw a new permutation at every call")
-try:
-    list(minibatches(X, y, 0))
-except ValueError:
-    pass
-else:
-    raise AssertionError("minibatches should raise ValueError for batch_size 0")
+assert_true(not np.array_equal(seen, np.arange(20.0)), "with rng the samples should be shuffled", value=seen)
+assert_true(not np.array_equal(seen, np.concatenate([X_b[:, 0] for X_b, _ in second])),
+            "two calls with the same generator (two epochs) gave the same order: draw a new permutation at every call")
+# Called, not iterated: the error must come at once.
+assert_raises(ValueError, minibatches, X, y, 0, what="minibatches(X, y, 0), called without asking for a batch")
 """),
     markdown("grad_intro", r"""
 ## 4. The gradient of a linear model on one batch
