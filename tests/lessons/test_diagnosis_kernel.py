@@ -22,7 +22,6 @@ from tests.notebooks.conftest import ROOT
 pytestmark = pytest.mark.lesson01
 
 LESSON = "01-loss-functions"
-SETUP = "import numpy as np\nfrom lessons.checks import assert_close, assert_shape, assert_unchanged, gradient_check"
 SUMMED = "def mse(y_pred, y_true):\n    return float(np.sum((np.asarray(y_pred) - y_true) ** 2))"
 RIGHT = ("def mse(y_pred, y_true):\n    y_pred, y_true = np.asarray(y_pred, float), np.asarray(y_true, float)\n"
          "    if y_pred.shape != y_true.shape:\n        raise ValueError('shapes differ')\n"
@@ -43,11 +42,18 @@ def _test_cell(name: str) -> str:
     raise KeyError(name)
 
 
+def _setup_cell() -> str:
+    """The release's own set-up cell (NumPy and the check helpers the test cells use)."""
+    nb = json.loads((ROOT / "release" / LESSON / f"{LESSON}.ipynb").read_text())
+    return next("".join(c["source"]) for c in nb["cells"]
+                if c["cell_type"] == "code" and "from lessons.checks import" in "".join(c["source"]))
+
+
 @pytest.fixture(scope="module")
 def ran():
     """Every case's cells run in order in one kernel; returns the outputs of each labelled test cell."""
     mse_test, grad_test = _test_cell("mse"), _test_cell("mse_grad")
-    plan = [("setup", SETUP), ("-", SUMMED), ("summed", mse_test), ("-", CALLER), ("cascade", grad_test),
+    plan = [("setup", _setup_cell()), ("-", SUMMED), ("summed", mse_test), ("-", CALLER), ("cascade", grad_test),
             ("-", RIGHT), ("right", mse_test), ("-", STUB), ("stub", mse_test), ("-", PATCHED_TABLE),
             ("-", RAISES), ("raises", mse_test)]
     nb = nbformat.v4.new_notebook()
