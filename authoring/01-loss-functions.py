@@ -29,7 +29,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
     code("setup", r"""
 import numpy as np
 
-from lessons.checks import assert_close, assert_in_range, assert_raises, assert_shape, assert_type, assert_unchanged, gradient_check
+from lessons.checks import assert_close, assert_in_range, assert_raises, assert_shape, assert_type, gradient_check
 from lessons.demos.losses import demo
 from lessons.widgets.losses import loss_saturation_widget
 """),

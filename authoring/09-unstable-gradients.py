@@ -36,8 +36,6 @@ below it. The visible checks catch most slips; when you submit, hidden tests che
 tell you the likely mistake. Run the cells from top to bottom.
 """),
     code("setup", r"""
-import warnings
-
 import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_shape, assert_type, assert_unchanged, gradient_check
