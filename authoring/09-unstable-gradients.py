@@ -129,6 +129,41 @@ for layer in (11, 51, 1751, 1752, 1753):
 for layer in (1075, 1076):
     print(f"layer {layer:4d}: 0.5**(l-1) = {float(down[layer - 1])!r:>24}")
 """),
+    markdown("collapse", r"""
+**Why not stay linear?** A stack of linear layers is itself one linear layer. With biases,
+
+$$
+(x W_1 + b_1) W_2 + b_2 = x\,(W_1 W_2) + (b_1 W_2 + b_2),
+$$
+
+and by induction $L$ linear layers compute $x\,W + b$ with $W = W_1 W_2 \cdots W_L$ and one bias
+vector $b$. Depth then adds nothing a single layer could not do; it only makes the product harder to
+train, as the chain above shows. An element-wise non-linearity $f$ between the layers breaks the
+identity, $f(x W_1) W_2 \ne x\, W$ for any single $W$ in general, and that is what lets depth pay.
+The cell below checks both claims on random weights: the collapsed layer reproduces a 4-layer linear
+network to rounding error, while the best single linear map fitted to a tanh network (least squares on
+500 inputs) misses it by far more.
+"""),
+    code("collapse_check", r"""
+rng = np.random.default_rng(0)
+layers = [(rng.normal(size=(5, 8)), rng.normal(size=8)), (rng.normal(size=(8, 8)), rng.normal(size=8)),
+          (rng.normal(size=(8, 6)), rng.normal(size=6)), (rng.normal(size=(6, 3)), rng.normal(size=3))]
+x = rng.normal(size=(500, 5))
+W, b = np.eye(5), np.zeros(5)
+for W_l, b_l in layers:  # fold every layer into one: x W + b
+    W, b = W @ W_l, b @ W_l + b_l
+deep_linear, deep_tanh = x, x
+for k, (W_l, b_l) in enumerate(layers):
+    deep_linear = deep_linear @ W_l + b_l
+    deep_tanh = deep_tanh @ W_l + b_l
+    if k < len(layers) - 1:
+        deep_tanh = np.tanh(deep_tanh)
+print(f"4 linear layers against one:  largest difference {np.abs(deep_linear - (x @ W + b)).max():.1e}")
+design = np.column_stack([x, np.ones(len(x))])  # the best single linear layer for the tanh network
+fit, *_ = np.linalg.lstsq(design, deep_tanh, rcond=None)
+print(f"tanh network against the best single linear layer: RMS error {np.sqrt(np.mean((design @ fit - deep_tanh) ** 2)):.2f}"
+      f" (the outputs have RMS {np.sqrt(np.mean(deep_tanh ** 2)):.2f})")
+"""),
     markdown("sigmoid_intro", r"""
 ## 3. The sigmoid, computed safely
 
