@@ -41,7 +41,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
     code("setup", r"""
 import numpy as np
 
-from lessons.checks import assert_close, assert_in_range, assert_shape, assert_true, assert_unchanged
+from lessons.checks import assert_close, assert_equal, assert_in_range, assert_shape, assert_true, assert_unchanged
 from lessons.demos.initializers import demo
 from lessons.widgets.initializers import activation_stats_widget
 """),
@@ -172,7 +172,7 @@ def small_random_init(fan_in, fan_out, *, rng, scale=0.01):
                 "small_random_init: shape, standard deviation (0.01 and scale=0.3), mean 0, and randomness from rng only.", r"""
 W = small_random_init(300, 100, rng=np.random.default_rng(0))
 assert_shape(W, (300, 100), what="small_random_init(300, 100, rng=rng)")
-assert_true(W.dtype == np.float64, f"expected float64 weights, got {W.dtype}", value=str(W.dtype))
+assert_equal(str(W.dtype), "float64", what="the dtype of small_random_init(300, 100)")
 # 30000 draws: their standard deviation is within 0.5% of the true one, so 3% is generous.
 assert_close(W.std(), 0.01, rtol=0.03, what="the standard deviation of small_random_init(300, 100)")
 assert_in_range(W.mean(), -5e-4, 5e-4, what="the mean of small_random_init(300, 100) (it should be 0)")
@@ -260,7 +260,7 @@ def glorot_uniform(fan_in, fan_out, *, rng):
     ### END SOLUTION
 '''),
     graded_test("glorot_uniform", 2,
-                "glorot_uniform: shape, every weight within a = sqrt(6 / (m + n)) and both ends reached, std a / sqrt(3).", r"""
+                "glorot_uniform: shape, weights filling [-a, a] for a = sqrt(6 / (m + n)), std a / sqrt(3), randomness from rng.", r"""
 a = np.sqrt(6 / (300 + 100))  # 0.1225
 W = glorot_uniform(300, 100, rng=np.random.default_rng(0))
 assert_shape(W, (300, 100), what="glorot_uniform(300, 100, rng=rng)")
@@ -269,8 +269,9 @@ assert_in_range(W.min(), -a, -0.99 * a, what=f"the smallest weight (the weights 
 assert_close(W.std(), a / np.sqrt(3), rtol=0.03, what="the standard deviation of glorot_uniform(300, 100)")
 assert_in_range(W.mean(), -3e-3, 3e-3, what="the mean of glorot_uniform(300, 100) (it should be 0)")
 assert_shape(glorot_uniform(5, 2, rng=np.random.default_rng(1)), (5, 2), what="glorot_uniform(5, 2, rng=rng)")
-assert_true(np.array_equal(glorot_uniform(3, 4, rng=np.random.default_rng(7)),
-                           glorot_uniform(3, 4, rng=np.random.default_rng(7))), "the same seed must give the same weights")
+first, again, other = (glorot_uniform(3, 4, rng=np.random.default_rng(seed)) for seed in (7, 7, 8))
+assert_true(np.array_equal(first, again), "the same seed must give the same weights: draw them from rng")
+assert_true(not np.array_equal(first, other), "another seed must give other weights: use the rng passed in")
 """),
     code("glorot_errata", r"""
 # The misprinted bounds against the correct one, for m = 300 inputs and n = 100 units.
@@ -328,16 +329,20 @@ def glorot_normal(fan_in, fan_out, *, rng):
     ### END SOLUTION
 '''),
     graded_test("glorot_normal", 2,
-                "glorot_normal: shape and standard deviation sqrt(2 / (m + n)) for a 300 x 100 and a 100 x 300 layer.", r"""
+                "glorot_normal: shape, standard deviation sqrt(2 / (m + n)) both ways round, normal tails, randomness from rng.", r"""
 W = glorot_normal(300, 100, rng=np.random.default_rng(0))
 assert_shape(W, (300, 100), what="glorot_normal(300, 100, rng=rng)")
 assert_close(W.std(), np.sqrt(2 / 400), rtol=0.03, what="the standard deviation of glorot_normal(300, 100)")
 assert_in_range(W.mean(), -2e-3, 2e-3, what="the mean of glorot_normal(300, 100) (it should be 0)")
+# Normal draws have tails: about 80 of 30000 lie beyond 3 std; uniform ones of that std stop at sqrt(3) std.
+assert_in_range(np.abs(W).max(), 3 * np.sqrt(2 / 400), np.inf,
+                what="the largest |weight| of glorot_normal(300, 100) (normal draws reach beyond 3 std)")
 W_wide = glorot_normal(100, 300, rng=np.random.default_rng(1))
 assert_shape(W_wide, (100, 300), what="glorot_normal(100, 300, rng=rng)")
 assert_close(W_wide.std(), np.sqrt(2 / 400), rtol=0.03, what="the standard deviation of glorot_normal(100, 300)")
-assert_true(np.array_equal(glorot_normal(3, 4, rng=np.random.default_rng(7)),
-                           glorot_normal(3, 4, rng=np.random.default_rng(7))), "the same seed must give the same weights")
+first, again, other = (glorot_normal(3, 4, rng=np.random.default_rng(seed)) for seed in (7, 7, 8))
+assert_true(np.array_equal(first, again), "the same seed must give the same weights: draw them from rng")
+assert_true(not np.array_equal(first, other), "another seed must give other weights: use the rng passed in")
 """),
     markdown("he_intro", r"""
 ## 6. He's initialization, for ReLU layers
@@ -396,7 +401,7 @@ def he_normal(fan_in, fan_out, *, rng):
     ### END SOLUTION
 '''),
     graded_test("he_normal", 2,
-                "he_normal: shape and standard deviation sqrt(2 / fan_in): 0.1 for 200 inputs, 0.0816 for 300.", r"""
+                "he_normal: shape, standard deviation sqrt(2 / fan_in) (0.1 for 200 inputs, 0.0816 for 300), randomness from rng.", r"""
 W = he_normal(200, 300, rng=np.random.default_rng(0))
 assert_shape(W, (200, 300), what="he_normal(200, 300, rng=rng)")
 assert_close(W.std(), 0.1, rtol=0.03, what="the standard deviation of he_normal(200, 300)")
@@ -405,8 +410,9 @@ W_tall = he_normal(300, 200, rng=np.random.default_rng(1))
 assert_shape(W_tall, (300, 200), what="he_normal(300, 200, rng=rng)")
 assert_close(W_tall.std(), np.sqrt(2 / 300), rtol=0.03,
              what="the standard deviation of he_normal(300, 200) (it depends on fan_in only)")
-assert_true(np.array_equal(he_normal(3, 4, rng=np.random.default_rng(7)),
-                           he_normal(3, 4, rng=np.random.default_rng(7))), "the same seed must give the same weights")
+first, again, other = (he_normal(3, 4, rng=np.random.default_rng(seed)) for seed in (7, 7, 8))
+assert_true(np.array_equal(first, again), "the same seed must give the same weights: draw them from rng")
+assert_true(not np.array_equal(first, other), "another seed must give other weights: use the rng passed in")
 """),
     markdown("las_intro", r"""
 ## 7. Measuring the signal through depth

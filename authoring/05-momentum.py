@@ -491,7 +491,7 @@ def grad_of_square(x):
 result = nesterov_step(np.array([1.0]), grad_of_square, np.array([0.5]), lr=0.1, momentum=0.9)
 assert_type(result, (tuple, list), length=2, what="nesterov_step(...) (return a pair: `return theta_new, velocity_new`)")
 theta, velocity = result
-assert_true(len(points) > 0, "nesterov_step never called grad_fn: call it at the look-ahead point", value=0)
+assert_true(len(points) > 0, "nesterov_step never called grad_fn: call it at the look-ahead point", value=len(points))
 assert_true(any(np.allclose(p, [1.45]) for p in points),
             f"grad_fn was called at {[p.tolist() for p in points]}, never at the look-ahead point "
             "theta + momentum * velocity = 1 + 0.9 * 0.5 = 1.45", value=[p.tolist() for p in points])
