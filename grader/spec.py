@@ -276,10 +276,12 @@ class Spec:
     def run_trusted(self, fn: Callable, case: Case) -> Any:
         """Run the reference (or a catalogued mistake) on a case, quietly.
 
-        Generators in the case are copied, so every trusted run sees the same draws.
+        Generators in the case are copied, so every trusted run sees the same draws, and so are its
+        arrays: a catalogued mistake that writes into its arguments must not change the case for the
+        checks that follow.
         """
-        args = tuple(_replayable(a) for a in case.args)
-        kwargs = {k: _replayable(v) for k, v in case.kwargs.items()}
+        args = tuple(_fresh(_replayable(a)) for a in case.args)
+        kwargs = {k: _fresh(_replayable(v)) for k, v in case.kwargs.items()}
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             result = fn(*args, **kwargs)
