@@ -236,7 +236,7 @@ def mlp_backward(X, y, weights, biases, *, activation="relu") -> tuple[float, li
     X = _validation.as_float_array("X", X, ndim=2)
     if X.shape[0] == 0:
         raise ValueError(f"X must hold at least one sample, got shape {X.shape}")
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     f, f_grad = ACTIVATIONS[activation]
     Ws, bs = _network(weights, biases, X.shape[1])

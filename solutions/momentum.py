@@ -1,4 +1,4 @@
-r"""Momentum and Nesterov momentum (lesson 05-momentum).
+r"""Momentum and Nesterov momentum, and the optimization landscape (lesson 05-momentum).
 
 Three update rules that share the project's optimizer interface
 ``name_step(theta, <gradient>, <state>, *, <hyperparameters>) -> (theta_new,
@@ -21,6 +21,20 @@ Conventions shared by the three functions:
 - Array values are not checked for finiteness: ``inf`` and ``nan`` propagate
   by the usual IEEE rules, as they do in PyTorch, so a diverging run can be
   stepped until it visibly blows up.
+
+The optimization landscape, before momentum (second-order information):
+
+- :func:`critical_point_type`: a minimum, a maximum, a saddle or a degenerate
+  point, from the signs of the Hessian's eigenvalues.
+- :func:`newton_step`: one step of Newton's method, ``theta - H^{-1} grad``.
+  It is *not* an optimizer step of the shape above: it has no state and no
+  learning rate, and returns ``theta_new`` alone; ``theta`` and ``grad``
+  have shape ``(d,)`` and the Hessian ``(d, d)``.
+
+A Hessian with ``inf`` or ``nan`` is a ``ValueError`` for
+:func:`critical_point_type` (``eigvalsh`` would return meaningless numbers
+without a warning); :func:`newton_step` lets them propagate like the
+momentum steps.
 """
 
 from __future__ import annotations
@@ -29,7 +43,7 @@ import numpy as np
 
 from solutions import _validation
 
-__all__ = ["momentum_step", "ema_momentum_step", "nesterov_step"]
+__all__ = ["momentum_step", "ema_momentum_step", "nesterov_step", "critical_point_type", "newton_step"]
 
 
 def _state_like(name: str, value, theta: np.ndarray) -> np.ndarray:
@@ -316,3 +330,191 @@ def nesterov_step(theta, grad_fn, velocity, *, lr, momentum=0.9):
     velocity_new = np.asarray(momentum * velocity - lr * grad)
     theta_new = np.asarray(theta + velocity_new)
     return theta_new, velocity_new
+
+
+# --------------------------------------------------------------------------- the optimization landscape
+
+#: How far from symmetric a Hessian may be, relative to its largest entry (rounding in a computed Hessian).
+SYMMETRY_RTOL = 1e-8
+
+
+def _hessian(value, *, finite: bool) -> np.ndarray:
+    """A new float64 square matrix of at least one row (and finite entries if ``finite``)."""
+    H = _validation.as_float_array("hessian", value, ndim=2)
+    if H.shape[0] != H.shape[1] or H.shape[0] == 0:
+        raise ValueError(f"hessian must be a square (d, d) matrix with d >= 1, got shape {H.shape}")
+    if finite and not np.all(np.isfinite(H)):
+        raise ValueError("hessian must hold finite numbers, got inf or nan")
+    return H
+
+
+def critical_point_type(hessian, *, tol=1e-8):
+    r"""Classify a critical point from the eigenvalues of its (symmetric) Hessian.
+
+    Parameters
+    ----------
+    hessian : array_like of shape (d, d)
+        The Hessian of the loss at a point where the gradient is 0: symmetric
+        (up to rounding, a difference of ``1e-8`` times the largest entry),
+        finite, ``d >= 1``.
+    tol : float, default 1e-8
+        Eigenvalues in ``[-tol, tol]`` count as 0. A finite real ``>= 0``;
+        keyword-only.
+
+    Returns
+    -------
+    str
+        ``"minimum"`` if every eigenvalue is ``> tol``, ``"maximum"`` if every
+        one is ``< -tol``, ``"saddle"`` if some are ``> tol`` and some
+        ``< -tol`` (zero eigenvalues besides do not matter), and
+        ``"degenerate"`` otherwise: some eigenvalue is within ``tol`` of 0 and
+        the others do not change sign, so the second derivatives cannot tell.
+
+    Raises
+    ------
+    TypeError
+        If ``hessian`` is not a real numeric array or ``tol`` not a real number.
+    ValueError
+        If ``hessian`` is not a non-empty square matrix, is not symmetric, or
+        holds ``inf`` or ``nan``; or if ``tol`` is negative or not finite.
+
+    Notes
+    -----
+    Near a critical point :math:`\theta^*` (where :math:`\nabla J = 0`) the
+    loss is, to second order,
+
+    .. math::
+
+        J(\theta^* + u) \approx J(\theta^*) + \tfrac12\, u^\top H u
+        = J(\theta^*) + \tfrac12 \sum_i \lambda_i\, (q_i^\top u)^2 ,
+
+    with :math:`H = \sum_i \lambda_i q_i q_i^\top` the eigendecomposition of
+    the symmetric Hessian. Along each eigenvector :math:`q_i` the loss curves
+    up (:math:`\lambda_i > 0`) or down (:math:`\lambda_i < 0`): up along all
+    of them is a minimum, down along all a maximum, both a saddle. A zero
+    eigenvalue is a flat direction where higher derivatives decide
+    (:math:`x^4` and :math:`-x^4` and :math:`x^3` all have :math:`H = 0` at
+    0): degenerate, unless another pair of directions already shows a saddle.
+
+    The eigenvalues come from ``np.linalg.eigvalsh`` of :math:`(H + H^\top)/2`
+    (it reads only one triangle, so a non-symmetric matrix would be
+    classified silently by half of its entries: it is refused instead).
+    ``tol`` is absolute: computed eigenvalues carry rounding errors of about
+    :math:`10^{-16}` times the largest :math:`|\lambda|`, so scale ``tol``
+    with the Hessian when its entries are large.
+
+    Examples
+    --------
+    :math:`J(x, y) = x^2 - y^2` has the Hessian ``diag(2, -2)`` at its critical
+    point 0:
+
+    >>> critical_point_type([[2.0, 0.0], [0.0, -2.0]])
+    'saddle'
+    >>> critical_point_type([[2.0, 1.0], [1.0, 2.0]])   # eigenvalues 1 and 3
+    'minimum'
+    >>> critical_point_type([[1.0, 1.0], [1.0, 1.0]])   # eigenvalues 0 and 2
+    'degenerate'
+    """
+    H = _hessian(hessian, finite=True)
+    tol = _validation.real_number("tol", tol, low=0.0)
+    asymmetry = float(np.max(np.abs(H - H.T)))
+    if asymmetry > SYMMETRY_RTOL * float(np.max(np.abs(H))):
+        raise ValueError(
+            f"hessian must be symmetric (a Hessian's mixed partial derivatives are equal), but "
+            f"hessian - hessian.T has an entry of size {asymmetry:.3g}"
+        )
+    eigenvalues = np.linalg.eigvalsh((H + H.T) / 2.0)
+    if np.all(eigenvalues > tol):
+        return "minimum"
+    if np.all(eigenvalues < -tol):
+        return "maximum"
+    if np.any(eigenvalues > tol) and np.any(eigenvalues < -tol):
+        return "saddle"
+    return "degenerate"
+
+
+def newton_step(theta, grad, hessian):
+    r"""One step of Newton's method: ``theta - H^{-1} grad``, by solving a linear system.
+
+    Not an optimizer step of the course's ``name_step(theta, grad, state, *,
+    hyperparameters) -> (theta_new, state_new)`` shape: it has no state and no
+    learning rate, and returns ``theta_new`` alone.
+
+    Parameters
+    ----------
+    theta : array_like of shape (d,)
+        The current parameters, ``d >= 1``.
+    grad : array_like of shape (d,)
+        The gradient of the loss at ``theta``.
+    hessian : array_like of shape (d, d)
+        The Hessian of the loss at ``theta`` (not required to be symmetric or
+        positive definite: the step is taken whatever its eigenvalues).
+
+    Returns
+    -------
+    theta_new : ndarray of shape (d,)
+        ``theta - s``, where ``s`` solves ``hessian @ s = grad``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real numeric array.
+    ValueError
+        If ``theta`` is not 1-D or empty, ``grad`` does not have its shape, or
+        ``hessian`` is not ``(d, d)`` or is singular (then no Newton step
+        exists). Array values are not checked for finiteness: ``inf`` and
+        ``nan`` propagate, as in the momentum steps.
+
+    Notes
+    -----
+    Newton's method jumps to the critical point of the local quadratic model
+
+    .. math::
+
+        J(\theta + s) \approx J(\theta) + g^\top s + \tfrac12\, s^\top H s,
+        \qquad \nabla_s = g + H s = 0 \;\Rightarrow\;
+        \theta_{\text{new}} = \theta - H^{-1} g .
+
+    On a quadratic the model is exact, so one step lands on its critical
+    point: the minimum when :math:`H` is positive definite, whatever the
+    condition number (no learning rate to tune), but equally a *saddle* or a
+    maximum, because the step goes to where the gradient vanishes, not
+    downhill. On :math:`J = x^2 - y^2` it jumps to the saddle 0 from
+    anywhere, where gradient descent slides away along :math:`y`.
+
+    :math:`H^{-1}` is never formed: ``np.linalg.solve`` factors :math:`H`
+    (LU, about :math:`\tfrac23 d^3` operations) and solves for the step,
+    which is faster and more accurate than an inverse followed by a product.
+    Against the :math:`d` operations of a gradient step, and the :math:`d^2`
+    numbers a Hessian takes to store, that cost is why Newton's method is not
+    used on networks with millions of parameters. A singular :math:`H` (a
+    flat direction) makes ``np.linalg.solve`` raise ``LinAlgError``, turned
+    here into a ``ValueError``; a nearly singular one gives a finite but huge
+    step, without error.
+
+    Examples
+    --------
+    On :math:`J(x, y) = (x - 1)^2 + 5 (y + 2)^2`, from the origin: gradient
+    :math:`(-2, 20)`, Hessian ``diag(2, 10)``; one step reaches the minimum.
+
+    >>> newton_step([0.0, 0.0], [-2.0, 20.0], [[2.0, 0.0], [0.0, 10.0]]).tolist()
+    [1.0, -2.0]
+    """
+    theta = _validation.as_float_array("theta", theta, ndim=1)
+    if theta.size == 0:
+        raise ValueError("theta must hold at least one parameter, got shape (0,)")
+    grad = _validation.as_float_array("grad", grad)
+    _validation.same_shape("theta", theta, "grad", grad)
+    H = _hessian(hessian, finite=False)
+    d = theta.shape[0]
+    if H.shape != (d, d):
+        raise ValueError(f"hessian must have shape (d, d) = ({d}, {d}) to match theta of shape ({d},), "
+                         f"got shape {H.shape}")
+    try:
+        step = np.linalg.solve(H, grad)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "hessian is singular (it has a zero eigenvalue: a flat direction), so the Newton step "
+            "hessian^-1 @ grad does not exist"
+        ) from None
+    return np.asarray(theta - step)

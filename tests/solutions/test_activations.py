@@ -2,7 +2,7 @@
 
 Oracles: closed forms evaluated with ``math`` or written out in NumPy here,
 central finite differences (``tests.oracles``), PyTorch in double precision
-(``torch.sigmoid``/``relu``/``leaky_relu``/``elu``/``prelu`` and autograd,
+(``torch.sigmoid``/``tanh``/``relu``/``leaky_relu``/``elu``/``prelu`` and autograd,
 autograd through a small deep network with ``retain_grad`` on the hidden
 pre-activations, ``torch.nn.utils.clip_grad_norm_``), the deep linear chain of
 the lesson (weights ``c * I``: each layer back multiplies the delta by ``c``)
@@ -13,6 +13,7 @@ distribution tests; the random inputs below come from seeded generators.
 
 import inspect
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -34,6 +35,8 @@ from solutions.activations import (
     relu_grad,
     sigmoid,
     sigmoid_grad,
+    tanh,
+    tanh_grad,
 )
 from tests import oracles
 
@@ -92,6 +95,8 @@ def _prelu_cf(x, alpha):
     [
         (sigmoid, [("x", "POSITIONAL_OR_KEYWORD", inspect._empty)]),
         (sigmoid_grad, [("x", "POSITIONAL_OR_KEYWORD", inspect._empty)]),
+        (tanh, [("x", "POSITIONAL_OR_KEYWORD", inspect._empty)]),
+        (tanh_grad, [("x", "POSITIONAL_OR_KEYWORD", inspect._empty)]),
         (relu, [("x", "POSITIONAL_OR_KEYWORD", inspect._empty)]),
         (relu_grad, [("x", "POSITIONAL_OR_KEYWORD", inspect._empty)]),
         (leaky_relu, [("x", "POSITIONAL_OR_KEYWORD", inspect._empty), ("alpha", "KEYWORD_ONLY", 0.01)]),
@@ -178,6 +183,73 @@ def test_sigmoid_properties(x):
     _close(s + s_neg, np.ones_like(s), rtol=0, atol=3e-16)
     assert np.array_equal(g, sigmoid_grad(-x))
     assert np.all((g >= 0) & (g <= 0.25))
+
+
+# --------------------------------------------------------------------------- tanh
+
+
+def test_tanh_matches_math_tanh():
+    x = np.concatenate([np.linspace(-25, 25, 201), [1e-300, -1e-300, 1e-8]])
+    _close(tanh(x), [math.tanh(v) for v in x], rtol=1e-15)
+
+
+def test_tanh_and_grad_match_torch_autograd():
+    x = np.concatenate([np.random.default_rng(5).normal(scale=4.0, size=(60,)), [0.0, -30.0, 30.0]])
+    values, grads = _torch_act_and_grad(lambda torch, t: torch.tanh(t), x)
+    _close(tanh(x), values, rtol=1e-15)
+    # torch forms 1 - y**2 from the output y, which loses the tails: an absolute tolerance covers it.
+    _close(tanh_grad(x), grads, rtol=1e-13, atol=1e-15)
+    x2 = x.reshape(7, 9)  # any shape
+    assert tanh(x2).shape == (7, 9) and tanh_grad(x2).shape == (7, 9)
+
+
+def test_tanh_grad_matches_finite_differences():
+    x = _grid(6, scale=3.0)
+    _close(tanh_grad(x), oracles.numerical_elementwise_grad(np.tanh, x), rtol=1e-7, atol=1e-10)
+
+
+def test_tanh_grad_is_one_minus_tanh_squared_and_keeps_its_tails():
+    x = np.linspace(-18, 18, 721)
+    _close(tanh_grad(x), [1.0 - math.tanh(v) ** 2 for v in x], rtol=0, atol=4e-16)
+    # 1 / cosh(x)**2 from math: relative precision far out, where 1 - tanh(x)**2 has rounded to 0.
+    for v in (20.0, 40.0, 100.0, 350.0):
+        _close(tanh_grad(np.array([v, -v])), [1.0 / math.cosh(v) ** 2] * 2, rtol=1e-13)
+        assert 1.0 - math.tanh(v) ** 2 == 0.0
+
+
+def test_tanh_grad_peaks_at_one_at_zero():
+    assert tanh_grad(np.array(0.0)) == 1.0 and tanh(np.array(0.0)) == 0.0
+    x = np.linspace(-1e-3, 1e-3, 2001)
+    g = tanh_grad(x)
+    assert g.max() <= 1.0 and x[np.argmax(g)] == 0.0
+    # worked number: 1 - tanh(1)**2, not 1 - 1**2 (the derivative of the output, not of the input)
+    _close(tanh_grad(np.array([1.0, -1.0])), [1.0 - math.tanh(1.0) ** 2] * 2, rtol=1e-14)
+
+
+def test_tanh_extreme_inputs_raise_no_warning():
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
+        warnings.simplefilter("error")
+        t, g = tanh(EXTREME), tanh_grad(EXTREME)
+        t_inf, g_inf = tanh(np.array([-np.inf, np.inf])), tanh_grad(np.array([-np.inf, np.inf]))
+    big = np.abs(EXTREME) >= 800
+    assert np.array_equal(t[big], np.sign(EXTREME[big])) and np.all(g[big] == 0.0)
+    assert np.all(np.abs(t) <= 1) and np.all((g >= 0) & (g <= 1))
+    assert t_inf.tolist() == [-1.0, 1.0] and g_inf.tolist() == [0.0, 0.0]
+
+
+@HYP
+@given(hnp.arrays(np.float64, shapes, elements=any_finite))
+def test_tanh_properties(x):
+    before = x.copy()
+    t, g = tanh(x), tanh_grad(x)
+    assert np.array_equal(x, before)
+    for out in (t, g):
+        assert isinstance(out, np.ndarray) and out.shape == x.shape and out.dtype == np.float64
+        assert not np.shares_memory(out, x)
+    assert np.array_equal(tanh(-x), -t)  # odd
+    assert np.array_equal(tanh_grad(-x), g)  # even
+    assert np.all(np.abs(t) <= 1) and np.all((g >= 0) & (g <= 1))
+    _close(g, 1.0 - np.tanh(x) ** 2, rtol=0, atol=4e-16)
 
 
 # --------------------------------------------------------------------------- ReLU
@@ -607,7 +679,8 @@ def test_slope_hyperparameter_validation(fn, alpha, exc):
         fn(np.ones(3), alpha=alpha)
 
 
-@pytest.mark.parametrize("fn", [sigmoid, sigmoid_grad, relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad])
+@pytest.mark.parametrize("fn", [sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu, leaky_relu_grad,
+                                elu, elu_grad])
 def test_activation_rejects_non_numeric_input(fn):
     with pytest.raises(TypeError, match="x"):
         fn(["a", "b"])
@@ -630,7 +703,8 @@ def test_prelu_backward_validation(args, exc, match):
         prelu_backward(*args)
 
 
-@pytest.mark.parametrize("fn", [sigmoid, sigmoid_grad, relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad])
+@pytest.mark.parametrize("fn", [sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu, leaky_relu_grad,
+                                elu, elu_grad])
 def test_nan_propagates_and_scalars_give_0d_arrays(fn):
     out = fn(np.array([np.nan, 1.0]))
     assert np.isnan(out[0]) and np.isfinite(out[1])
@@ -642,10 +716,19 @@ def test_module_uses_no_global_random_state():
     state = np.random.get_state()
     rng = np.random.default_rng(15)
     x = rng.normal(size=(4, 3))
-    for fn in (sigmoid, sigmoid_grad, relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad):
+    for fn in (sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad):
         fn(x)
     prelu_backward(x, 0.1, x)
     backprop_delta_norms([np.ones((2, 3)), np.ones((3, 3))], [x], relu_grad, x)
     clip_by_global_norm([x], max_norm=0.1)
     after = np.random.get_state()
     assert state[0] == after[0] and np.array_equal(state[1], after[1]) and state[2:] == after[2:]
+
+
+def test_the_examples_are_correct_doctests():
+    import doctest
+
+    from solutions import activations
+
+    result = doctest.testmod(activations, verbose=False)
+    assert result.attempted >= 20 and result.failed == 0

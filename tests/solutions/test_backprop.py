@@ -135,6 +135,12 @@ def test_relu_gradient_is_zero_at_exactly_zero():
     ({"y": np.array([0, 1])}, r"y must have shape \(n_samples,\) = \(3,\)"),
     ({"activation": "sigmoid"}, "activation must be one of"),
     ({"X": np.ones(4)}, "X must be a 2-D array"),
+    ({"X": np.ones((0, 4)), "y": np.array([], dtype=int)}, "X must hold at least one sample"),
+    ({"y": np.array([0.0, 0.5, 1.0])}, "y must hold integer class labels"),
+    ({"y": np.array([[0, 1, 1]])}, "y must be a 1-D array"),
+    ({"activation": ["relu"]}, "activation must be one of"),
+    ({"weights": [np.ones(4), np.ones((3, 2))]}, r"weights\[0\] must be a 2-D array"),
+    ({"biases": [np.zeros((3, 1)), np.zeros(2)]}, r"biases\[0\] must be a 1-D array"),
 ])
 def test_mlp_backward_names_the_bad_argument(kwargs, words):
     args = {"X": np.ones((3, 4)), "y": np.array([0, 1, 1]), "weights": [np.ones((4, 3)), np.ones((3, 2))],
@@ -142,6 +148,25 @@ def test_mlp_backward_names_the_bad_argument(kwargs, words):
     args.update(kwargs)
     with pytest.raises(ValueError, match=words):
         mlp_backward(args["X"], args["y"], args["weights"], args["biases"], activation=args["activation"])
+
+
+@pytest.mark.parametrize("weights, biases, words", [
+    (np.ones((1, 4, 2)), [np.zeros(2)], "weights must be a list of weight matrices, got ndarray"),
+    ([np.ones((4, 2))], np.zeros((1, 2)), "biases must be a list of bias vectors, got ndarray"),
+])
+def test_mlp_backward_wants_lists(weights, biases, words):
+    with pytest.raises(TypeError, match=words):
+        mlp_backward(np.ones((3, 4)), [0, 1, 1], weights, biases)
+
+
+def test_mlp_backward_accepts_float_labels_that_are_integers_and_one_sample():
+    weights, biases = _net((3, 4, 2), seed=2)
+    X = np.array([[0.5, -1.0, 2.0]])
+    want = _torch_mlp(X, np.array([1]), weights, biases, "tanh")
+    got = mlp_backward(X, np.array([1.0]), weights, biases, activation="tanh")
+    assert got[0] == pytest.approx(want[0], rel=1e-12)
+    for a, b in zip(got[1] + got[2], want[1] + want[2]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
 
 
 # --- numerical_gradient and relative_error ---
@@ -163,6 +188,37 @@ def test_numerical_gradient_is_central_not_one_sided():
     assert got == pytest.approx(3 + h ** 2, abs=1e-9)
     one_sided = ((1 + h) ** 3 - 1) / h
     assert abs(one_sided - 3) > 1e-3
+
+
+def test_numerical_gradient_of_a_quadratic_and_a_one_sided_difference_would_fail():
+    # f = 1/2 x.A x + c.x over a (2, 3) point: the gradient is A x + c, and a central difference has no
+    # truncation error on a quadratic (only rounding, about eps |f| / h), where a one-sided one is off by
+    # h / 2 * A_ii.
+    rng = np.random.default_rng(8)
+    M = rng.normal(size=(6, 6))
+    A, c = M @ M.T + 6 * np.eye(6), rng.normal(size=6)
+    x = rng.normal(size=(2, 3))
+
+    def f(v):
+        v = v.reshape(-1)
+        return float(0.5 * v @ A @ v + c @ v)
+
+    exact = (A @ x.reshape(-1) + c).reshape(2, 3)
+    h, tolerance = 1e-5, {"rtol": 0, "atol": 1e-8}
+    np.testing.assert_allclose(numerical_gradient(f, x, h=h), exact, **tolerance)
+    one_sided = np.array([(f(x + h * e) - f(x)) / h for e in np.eye(6).reshape(6, 2, 3)]).reshape(2, 3)
+    np.testing.assert_allclose(one_sided - exact, h / 2 * np.diag(A).reshape(2, 3), rtol=1e-3)
+    with pytest.raises(AssertionError):
+        np.testing.assert_allclose(one_sided, exact, **tolerance)
+
+
+def test_numerical_gradient_error_shrinks_as_h_squared():
+    # sin at 0.7: the central error is h**2 / 6 * |cos(0.7)| to leading order, so h / 10 divides it by 100
+    # (a one-sided difference would only divide it by 10).
+    errors = [abs(float(numerical_gradient(lambda v: float(np.sin(v[0])), np.array([0.7]), h=h)[0]) - math.cos(0.7))
+              for h in (1e-2, 1e-3)]
+    assert errors[0] == pytest.approx(1e-4 / 6 * math.cos(0.7), rel=1e-3)
+    assert errors[0] / errors[1] == pytest.approx(100, rel=1e-2)
 
 
 def test_numerical_gradient_does_not_let_f_change_x():
@@ -196,6 +252,14 @@ def test_relative_error_is_cs231ns():
     assert relative_error([1.0], [3.0]) == 0.5
     assert relative_error([1.0], [-1.0]) == 1.0  # opposite signs: the largest possible error
     assert isinstance(relative_error([1.0], [1.0]), float)
+
+
+def test_relative_error_leaves_its_inputs_alone_and_takes_any_shape():
+    a, b = np.array([[1.0, -2.0], [0.0, 3.0]]), np.array([[1.0, -2.5], [0.0, 3.0]])
+    copies = a.copy(), b.copy()
+    assert relative_error(a, b) == pytest.approx(0.5 / 4.5)
+    assert np.array_equal(a, copies[0]) and np.array_equal(b, copies[1])
+    assert relative_error(np.zeros((0, 3)), np.zeros((0, 3))) == 0.0
 
 
 def test_relative_error_checks_the_shapes():

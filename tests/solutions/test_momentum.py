@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from solutions.momentum import ema_momentum_step, momentum_step, nesterov_step
+from solutions.momentum import critical_point_type, ema_momentum_step, momentum_step, nesterov_step, newton_step
 from tests import oracles
 
 pytestmark = pytest.mark.lesson05
@@ -523,3 +523,239 @@ def test_grad_fn_bad_return(returned, error, pattern):
     """grad_fn must return a numeric array of theta's shape; the message names grad_fn."""
     with pytest.raises(error, match=pattern):
         nesterov_step(np.zeros(2), lambda _x: returned, np.zeros(2), lr=0.1)
+
+
+# =========================================================================== the optimization landscape
+#
+# Oracles: matrices built from chosen eigenvalues (diagonal, or rotated by a random orthogonal Q), Hessians
+# of closed-form functions at their known critical points by PyTorch autograd, closed forms for Newton's
+# method (one step to the critical point of any quadratic; x - 1 on sum(exp(x))), torch.linalg.solve, and
+# a 2 x 2 inverse written out by hand.
+
+
+def _rotated(eigenvalues, seed):
+    """Q diag(eigenvalues) Q^T for a random orthogonal Q, symmetrized exactly."""
+    d = len(eigenvalues)
+    q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(d, d)))
+    a = q @ np.diag(eigenvalues) @ q.T
+    return (a + a.T) / 2
+
+
+CRITICAL_POINTS = [
+    ([2.0, 3.0], "minimum"),
+    ([1e-3, 7.0, 40.0], "minimum"),
+    ([-1.0, -5.0], "maximum"),
+    ([-0.5, -2.0, -9.0, -1e-4], "maximum"),
+    ([2.0, -2.0], "saddle"),
+    ([5.0, 1.0, -1e-3], "saddle"),
+    ([3.0, 0.0, -3.0], "saddle"),  # a flat direction besides does not hide the sign change
+    ([1.0, 0.0], "degenerate"),
+    ([0.0, -4.0, -1.0], "degenerate"),
+    ([0.0, 0.0], "degenerate"),
+    ([0.0], "degenerate"),
+    ([6.0], "minimum"),
+    ([-6.0], "maximum"),
+]
+
+
+def test_landscape_signatures_match_the_contract():
+    assert str(inspect.signature(critical_point_type)) == "(hessian, *, tol=1e-08)"
+    assert str(inspect.signature(newton_step)) == "(theta, grad, hessian)"
+    with pytest.raises(TypeError):
+        critical_point_type(np.eye(2), 1e-3)  # tol is keyword-only
+
+
+@pytest.mark.parametrize("eigenvalues, kind", CRITICAL_POINTS)
+def test_critical_point_type_of_diagonal_hessians(eigenvalues, kind):
+    got = critical_point_type(np.diag(eigenvalues))
+    assert type(got) is str and got == kind
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("eigenvalues, kind", [c for c in CRITICAL_POINTS if len(set(c[0])) > 1])
+def test_critical_point_type_of_rotated_hessians(eigenvalues, kind, seed):
+    """The same eigenvalues in a rotated basis (no longer diagonal) give the same answer."""
+    H = _rotated(eigenvalues, seed)
+    assert not np.allclose(H, np.diag(np.diag(H)))
+    assert critical_point_type(H) == kind
+    assert critical_point_type(1e3 * H, tol=1e-6) == kind  # scaled: rounding stays below the tolerance
+
+
+@pytest.mark.parametrize(
+    "eigenvalues, tol, kind",
+    [
+        ([1.0, 1e-9], 1e-8, "degenerate"),
+        ([1.0, 1e-9], 1e-10, "minimum"),
+        ([1.0, 1e-9], 0.0, "minimum"),
+        ([1.0, -1e-9], 1e-8, "degenerate"),
+        ([1.0, -1e-9], 0.0, "saddle"),
+        ([1.0, 0.5], 0.5, "degenerate"),  # exactly tol counts as 0: > tol is strict
+        ([-1.0, -0.5], 0.5, "degenerate"),
+        ([2.0, 0.5], 0.49, "minimum"),
+    ],
+)
+def test_critical_point_type_tolerance(eigenvalues, tol, kind):
+    assert critical_point_type(np.diag(eigenvalues), tol=tol) == kind
+
+
+@pytest.mark.parametrize(
+    "f, point, kind",
+    [
+        (lambda v: v[0] ** 2 + v[1] ** 2, [0.0, 0.0], "minimum"),
+        (lambda v: -(v[0] ** 2) - 2 * v[1] ** 2, [0.0, 0.0], "maximum"),
+        (lambda v: v[0] ** 2 - v[1] ** 2, [0.0, 0.0], "saddle"),
+        (lambda v: v[0] ** 2 + 3 * v[0] * v[1] + v[1] ** 2, [0.0, 0.0], "saddle"),  # eigenvalues 5 and -1
+        (lambda v: (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2, [1.0, 1.0], "minimum"),  # Rosenbrock
+        # x^4 - 2x^2 + y^2: a saddle at 0 between two minima at (+-1, 0).
+        (lambda v: v[0] ** 4 - 2 * v[0] ** 2 + v[1] ** 2, [0.0, 0.0], "saddle"),
+        (lambda v: v[0] ** 4 - 2 * v[0] ** 2 + v[1] ** 2, [-1.0, 0.0], "minimum"),
+        (lambda v: v[0] ** 4 + v[1] ** 2, [0.0, 0.0], "degenerate"),  # a minimum the Hessian cannot see
+        (lambda v: v[0] ** 3 - 3 * v[0] * v[1] ** 2, [0.0, 0.0], "degenerate"),  # the monkey saddle: H = 0
+        (lambda v: (v ** 2).sum() - v[0] * v[1] - v[1] * v[2], [0.0, 0.0, 0.0], "minimum"),
+    ],
+)
+def test_critical_point_type_of_autograd_hessians(f, point, kind):
+    torch = oracles.torch()
+    H = torch.autograd.functional.hessian(f, torch.tensor(point, dtype=torch.float64)).numpy()
+    assert critical_point_type(H) == kind
+
+
+def test_critical_point_type_accepts_rounding_asymmetry_and_leaves_its_input_alone():
+    H = _rotated([3.0, -1.0, 2.0], 4)
+    H[0, 1] += 1e-12  # what a computed Hessian looks like
+    before = H.copy()
+    assert critical_point_type(H) == "saddle"
+    assert np.array_equal(H, before)
+    assert critical_point_type([[1, 0], [0, 2]]) == "minimum"  # integer lists are fine
+
+
+@pytest.mark.parametrize(
+    "hessian, kwargs, error, pattern",
+    [
+        (np.ones((2, 3)), {}, ValueError, r"hessian must be a square \(d, d\) matrix.*\(2, 3\)"),
+        (np.ones(3), {}, ValueError, r"hessian must be a 2-D array, got shape \(3,\)"),
+        (np.ones((2, 2, 2)), {}, ValueError, "hessian must be a 2-D array"),
+        (np.zeros((0, 0)), {}, ValueError, "hessian must be a square .* d >= 1"),
+        (np.array([[1.0, 2.0], [0.0, 1.0]]), {}, ValueError, "hessian must be symmetric"),
+        (1e-12 * np.array([[1.0, 2.0], [0.0, 1.0]]), {}, ValueError, "hessian must be symmetric"),  # relative
+        (np.array([[np.nan, 0.0], [0.0, 1.0]]), {}, ValueError, "hessian must hold finite numbers"),
+        (np.array([[np.inf, 0.0], [0.0, 1.0]]), {}, ValueError, "hessian must hold finite numbers"),
+        ("ab", {}, TypeError, "hessian must be a real numeric array"),
+        (np.eye(2), {"tol": -1e-8}, ValueError, r"tol must be >= 0"),
+        (np.eye(2), {"tol": float("nan")}, ValueError, "tol must be finite"),
+        (np.eye(2), {"tol": "1e-8"}, TypeError, "tol must be a real number"),
+    ],
+)
+def test_critical_point_type_names_the_bad_argument(hessian, kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        critical_point_type(hessian, **kwargs)
+
+
+@pytest.mark.parametrize("d, condition, seed", [(1, 1.0, 0), (2, 10.0, 1), (5, 1e3, 2), (8, 1e4, 3)])
+def test_newton_step_solves_any_positive_definite_quadratic_in_one_step(d, condition, seed):
+    """J = 1/2 x^T A x - b^T x with b = A x*: one step from anywhere lands on x*, whatever the conditioning."""
+    rng = np.random.default_rng(seed)
+    A = _rotated(np.geomspace(1.0, condition, d), seed) if d > 1 else np.array([[condition]])
+    x_star = rng.normal(size=d)
+    b = A @ x_star
+    for _ in range(3):
+        theta = 10.0 * rng.normal(size=d)
+        grad = A @ theta - b
+        before = theta.copy(), grad.copy(), A.copy()
+        theta_new = newton_step(theta, grad, A)
+        assert isinstance(theta_new, np.ndarray) and theta_new.shape == (d,) and theta_new.dtype == np.float64
+        np.testing.assert_allclose(theta_new, x_star, rtol=0, atol=1e-9)
+        assert critical_point_type(A) == "minimum"
+        for original, copy in zip((theta, grad, A), before):
+            assert np.array_equal(original, copy)
+        assert not np.shares_memory(theta_new, theta)
+
+
+@pytest.mark.parametrize("start", [[1.0, 0.5], [-3.0, 2.0], [0.2, -1e-3]])
+def test_newton_step_jumps_to_the_saddle_that_gradient_descent_leaves(start):
+    """J = x^2 - y^2: the Newton step lands on the saddle 0 from anywhere; a gradient step moves away in y."""
+    theta = np.array(start)
+    grad = np.array([2 * theta[0], -2 * theta[1]])
+    H = np.diag([2.0, -2.0])
+    assert newton_step(theta, grad, H).tolist() == [0.0, 0.0]
+    assert critical_point_type(H) == "saddle"
+    gd = theta - 0.1 * grad
+    assert abs(gd[1]) > abs(theta[1]) and abs(gd[0]) < abs(theta[0])
+
+
+def test_newton_step_closed_forms_beyond_quadratics():
+    # J = sum(exp(x)): gradient exp(x), Hessian diag(exp(x)), so the Newton step is exactly x - 1.
+    x = np.array([0.3, -1.2, 2.0, 0.0])
+    np.testing.assert_allclose(newton_step(x, np.exp(x), np.diag(np.exp(x))), x - 1.0, rtol=1e-14)
+    # A non-symmetric 2 x 2 matrix, inverted by hand: [[a, b], [c, d]]^-1 = [[d, -b], [-c, a]] / (ad - bc).
+    a, b, c, d = 2.0, 1.0, -1.0, 3.0
+    g = np.array([1.0, 4.0])
+    step = np.array([[d, -b], [-c, a]]) @ g / (a * d - b * c)
+    np.testing.assert_allclose(newton_step([1.0, 1.0], g, [[a, b], [c, d]]), 1.0 - step, rtol=1e-14)
+
+
+def test_newton_step_matches_torch_on_a_non_quadratic():
+    """The Rosenbrock function away from its minimum: grad and Hessian by autograd, the step by torch.linalg.solve."""
+    torch = oracles.torch()
+
+    def rosenbrock(v):
+        return (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2
+
+    point = torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(rosenbrock(point), point)
+    H = torch.autograd.functional.hessian(rosenbrock, point.detach())
+    want = (point.detach() - torch.linalg.solve(H, g)).numpy()
+    np.testing.assert_allclose(newton_step(point.detach().numpy(), g.numpy(), H.numpy()), want, rtol=1e-12)
+
+
+def test_newton_step_does_not_form_an_inverse(monkeypatch):
+    def no_inverse(*args, **kwargs):
+        raise AssertionError("np.linalg.inv called: solve the system instead")
+
+    monkeypatch.setattr(np.linalg, "inv", no_inverse)
+    monkeypatch.setattr(np.linalg, "pinv", no_inverse)
+    assert newton_step([1.0, 2.0], [2.0, 4.0], [[2.0, 0.0], [0.0, 2.0]]).tolist() == [0.0, 0.0]
+
+
+def test_newton_step_returns_one_array_not_a_state_pair():
+    out = newton_step([1.0], [2.0], [[4.0]])
+    assert isinstance(out, np.ndarray) and out.tolist() == [0.5]
+
+
+def test_newton_step_lets_nan_propagate():
+    out = newton_step([1.0, 1.0], [np.nan, 1.0], np.eye(2))
+    assert out.shape == (2,) and np.isnan(out[0])  # no error; LAPACK may spread the nan to other entries
+
+
+@pytest.mark.parametrize("hessian", [np.zeros((2, 2)), [[1.0, 2.0], [2.0, 4.0]], np.diag([1.0, 0.0])])
+def test_newton_step_refuses_a_singular_hessian(hessian):
+    with pytest.raises(ValueError, match="hessian is singular"):
+        newton_step([1.0, 1.0], [1.0, 1.0], hessian)
+
+
+@pytest.mark.parametrize(
+    "theta, grad, hessian, error, pattern",
+    [
+        (np.ones((2, 1)), np.ones((2, 1)), np.eye(2), ValueError, r"theta must be a 1-D array, got shape \(2, 1\)"),
+        (np.ones(0), np.ones(0), np.eye(1), ValueError, "theta must hold at least one parameter"),
+        (np.ones(2), np.ones(3), np.eye(2), ValueError, r"theta and grad must have the same shape, got \(2,\) and \(3,\)"),
+        (np.ones(2), np.ones(2), np.eye(3), ValueError, r"hessian must have shape \(d, d\) = \(2, 2\).*\(3, 3\)"),
+        (np.ones(2), np.ones(2), np.ones((2, 3)), ValueError, r"hessian must be a square"),
+        (np.ones(2), np.ones(2), np.ones(2), ValueError, "hessian must be a 2-D array"),
+        ("ab", np.ones(2), np.eye(2), TypeError, "theta must be a real numeric array"),
+        (np.ones(2), None, np.eye(2), TypeError, "grad must be a real numeric array"),
+        (np.ones(2), np.ones(2), None, TypeError, "hessian must be a real numeric array"),
+    ],
+)
+def test_newton_step_names_the_bad_argument(theta, grad, hessian, error, pattern):
+    with pytest.raises(error, match=pattern):
+        newton_step(theta, grad, hessian)
+
+
+def test_the_examples_are_correct_doctests():
+    import doctest
+
+    from solutions import momentum
+
+    result = doctest.testmod(momentum, verbose=False)
+    assert result.attempted >= 10 and result.failed == 0
