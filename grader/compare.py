@@ -138,7 +138,7 @@ def mismatch(
     received
         Plain data returned by the student's function (see :func:`grader.calls.to_plain`).
     expected
-        The reference's result: a float, an int, an array or a tuple of those.
+        The reference's result: a float, an int, a string, an array or a tuple of those.
     rtol, atol : float
         Tolerances for floating-point entries, as in :func:`numpy.isclose`.
     outputs : tuple of str
@@ -157,6 +157,11 @@ def mismatch(
                 label = outputs[i] if i < len(outputs) else f"output {i + 1}"
                 return f"{label}: {problem}"
         return None
+    if isinstance(expected, str):  # a category, such as "saddle": the same text or nothing
+        if received == expected:
+            return None
+        return f"returned {received!r}, expected {expected!r}" if isinstance(received, str) else (
+            f"returned {type_name(received)}, expected the text {expected!r}")
     if isinstance(expected, list):
         if not isinstance(received, (list, tuple)) or len(received) != len(expected):
             return f"returned {type_name(received)}, expected a list of {len(expected)} arrays"
