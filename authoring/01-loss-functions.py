@@ -131,7 +131,7 @@ def mse_grad(y_pred, y_true):
     return 2.0 * (y_pred - y_true) / y_pred.size
     ### END SOLUTION
 '''),
-    graded_test("mse_grad", 2, "mse_grad: hand-worked values and agreement with finite differences.", r"""
+    graded_test("mse_grad", 2, "mse_grad: hand-worked values, agreement with finite differences, and a shape mismatch.", r"""
 assert_close(mse_grad(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0])), [0.0, 0.0, -4 / 3],
              what="mse_grad([1, 2, 3], [1, 2, 5])")
 rng = np.random.default_rng(0)
@@ -139,6 +139,7 @@ y_pred, y_true = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
 assert_shape(mse_grad(y_pred, y_true), (4, 3), what="mse_grad of (4, 3) arrays")
 # Finite differences of the MSE written out here, so this test does not depend on your mse.
 gradient_check(lambda p: np.mean((p - y_true) ** 2), lambda p: mse_grad(p, y_true), y_pred, what="mse_grad")
+assert_raises(ValueError, mse_grad, np.zeros((3, 1)), np.zeros(3), what="mse_grad with shapes (3, 1) and (3,)")
 """),
     markdown("bce_intro", r"""
 ## 3. Binary cross-entropy
@@ -185,7 +186,7 @@ def binary_cross_entropy(p, y, eps=1e-12):
     return float(np.mean(-(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))))
     ### END SOLUTION
 '''),
-    graded_test("binary_cross_entropy", 2, "binary_cross_entropy: log 2 at p = 0.5, a hand-worked pair, and p of exactly 0 and 1.", r"""
+    graded_test("binary_cross_entropy", 2, "binary_cross_entropy: log 2 at p = 0.5, a hand-worked pair, p of exactly 0 and 1, and the eps argument.", r"""
 assert_close(binary_cross_entropy(np.array([0.5]), np.array([1.0])), np.log(2), what="BCE at p = 0.5")
 expected = -(np.log(0.9) + np.log(1 - 0.2)) / 2
 assert_close(binary_cross_entropy(np.array([0.9, 0.2]), np.array([1.0, 0.0])), expected,
@@ -193,6 +194,8 @@ assert_close(binary_cross_entropy(np.array([0.9, 0.2]), np.array([1.0, 0.0])), e
 with np.errstate(all="ignore"):
     edge = binary_cross_entropy(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
 assert_in_range(edge, 0.0, 1e-6, what="binary_cross_entropy([0, 1], [0, 1]) (certain and right costs about 0: clip p first)")
+assert_close(binary_cross_entropy(np.array([0.0, 1.0]), np.array([1.0, 0.0]), eps=0.01), -np.log(0.01),
+             what="binary_cross_entropy([0, 1], [1, 0], eps=0.01) (p clipped to [0.01, 0.99])")
 """),
     markdown("cce_intro", r"""
 ## 4. Categorical cross-entropy
@@ -297,10 +300,15 @@ def accuracy(probs, y_onehot):
     return float(np.mean(predicted == true))
     ### END SOLUTION
 '''),
-    graded_test("accuracy", 1, "accuracy: the worked examples give 1.0 and 0.0, and a mixed case gives 0.5.", r"""
-assert_close(accuracy(np.array([[0.55, 0.45], [0.44, 0.56]]), np.array([[1.0, 0.0], [0.0, 1.0]])), 1.0)
-assert_close(accuracy(np.array([[0.51, 0.49], [0.41, 0.59]]), np.array([[0.0, 1.0], [1.0, 0.0]])), 0.0)
-assert_close(accuracy(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]]), np.array([[0, 1, 0], [0, 0, 1]])), 0.5)
+    graded_test("accuracy", 1, "accuracy: the worked examples give 1.0 and 0.0, a mixed case 0.5, and a winner below 0.5.", r"""
+assert_close(accuracy(np.array([[0.55, 0.45], [0.44, 0.56]]), np.array([[1.0, 0.0], [0.0, 1.0]])), 1.0,
+             what="accuracy of the right predictions")
+assert_close(accuracy(np.array([[0.51, 0.49], [0.41, 0.59]]), np.array([[0.0, 1.0], [1.0, 0.0]])), 0.0,
+             what="accuracy of the wrong predictions")
+assert_close(accuracy(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]]), np.array([[0, 1, 0], [0, 0, 1]])), 0.5,
+             what="accuracy([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]], classes 1 and 2)")
+assert_close(accuracy(np.array([[0.4, 0.3, 0.3]]), np.array([[1, 0, 0]])), 1.0,
+             what="accuracy([[0.4, 0.3, 0.3]], class 0) (the largest probability wins, even below 0.5)")
 """),
     markdown("why_ce", r"""
 ## 6. Why classifiers are trained with cross-entropy

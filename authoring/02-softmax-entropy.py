@@ -234,7 +234,7 @@ def log_softmax(z, axis=-1):
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     ### END SOLUTION
 '''),
-    graded_test("log_softmax", 2, "log_softmax: the worked example, log-probabilities far below the smallest float, shapes.", r"""
+    graded_test("log_softmax", 2, "log_softmax: the worked example, log-probabilities far below the smallest float, shapes, one shift per row.", r"""
 z = np.array([1.0, 2.0, 3.0])
 assert_close(log_softmax(z), z - np.log(np.sum(np.exp(z))), what="log_softmax([1, 2, 3])")
 assert_close(log_softmax(np.array([0.0, 1000.0])), [-1000.0, 0.0], what="log_softmax([0, 1000])")
@@ -245,6 +245,8 @@ out = log_softmax(logits)
 assert_shape(out, (3, 6), what="log_softmax of a (3, 6) array")
 assert_in_range(out.max(), -np.inf, 0.0, what="the largest log-probability (it can never be positive)")
 assert_close(np.exp(out).sum(axis=1), np.ones(3), what="the row sums of exp(log_softmax(logits))")
+assert_close(log_softmax(logits + [[1000.0], [0.0], [-1000.0]]), out,
+             what="log_softmax(logits + [[1000], [0], [-1000]]) (a constant per row changes nothing)")
 """),
     markdown("entropy_intro", r"""
 ## 4. Entropy: how uncertain is a distribution?
@@ -404,7 +406,7 @@ def cross_entropy(p, q, axis=-1):
     return -np.sum(terms, axis=axis)
     ### END SOLUTION
 '''),
-    graded_test("cross_entropy", 2, "cross_entropy: a one-hot truth, against the uniform model, zero probabilities, shapes.", r"""
+    graded_test("cross_entropy", 2, "cross_entropy: a one-hot truth, against the uniform model, zero probabilities, shapes and the axis.", r"""
 assert_close(cross_entropy(np.array([1.0, 0.0]), np.array([0.25, 0.75])), np.log(4), what="cross_entropy([1, 0], [0.25, 0.75])")
 p = np.array([0.7, 0.2, 0.1])
 assert_close(cross_entropy(p, np.full(3, 1 / 3)), np.log(3), what="cross_entropy(p, uniform)")
@@ -415,6 +417,7 @@ rng = np.random.default_rng(2)
 P, Q = rng.dirichlet(np.ones(4), size=5), rng.dirichlet(np.ones(4), size=5)
 out = cross_entropy(P, Q)
 assert_shape(np.asarray(out), (5,), what="cross_entropy of two (5, 4) arrays (one per row)")
+assert_close(cross_entropy(P.T, Q.T, axis=0), out, what="cross_entropy(p.T, q.T, axis=0)")
 assert_in_range(np.min(np.asarray(out) + np.sum(P * np.log(P), axis=1)), -1e-12, np.inf,
                 what="the smallest H(p, q) - H(p) (H(p, q) can never be below H(p))")
 assert_raises(ValueError, cross_entropy, np.full((3, 1), 0.5), np.full(3, 0.5),
@@ -504,7 +507,7 @@ def kl_divergence(p, q, axis=-1):
     return np.sum(terms, axis=axis)
     ### END SOLUTION
 '''),
-    graded_test("kl_divergence", 2, "kl_divergence: the worked coin example both ways, zero for equal distributions, non-negative.", r"""
+    graded_test("kl_divergence", 2, "kl_divergence: the coins both ways, zero for equal distributions, never negative, the axis, mismatched shapes.", r"""
 fair, skewed = np.array([0.5, 0.5]), np.array([0.9, 0.1])
 assert_close(kl_divergence(fair, skewed), 0.5 * np.log(0.5 / 0.9) + 0.5 * np.log(0.5 / 0.1), what="KL(fair || skewed)")
 assert_close(kl_divergence(skewed, fair), 0.9 * np.log(0.9 / 0.5) + 0.1 * np.log(0.1 / 0.5), what="KL(skewed || fair)")
@@ -516,6 +519,9 @@ assert_close(kl_divergence(P, P), np.zeros(6), atol=0.0, what="KL(p || p)")
 out = kl_divergence(P, Q)
 assert_shape(np.asarray(out), (6,), what="kl_divergence of two (6, 5) arrays (one per row)")
 assert_in_range(np.min(out), 0.0, np.inf, what="the smallest KL divergence (it can never be negative)")
+assert_close(kl_divergence(P.T, Q.T, axis=0), out, what="kl_divergence(p.T, q.T, axis=0)")
+assert_raises(ValueError, kl_divergence, np.full((3, 1), 0.5), np.full(3, 0.5),
+              what="kl_divergence with shapes (3, 1) and (3,)")
 """),
     markdown("sce_intro", r"""
 ## 7. The classification loss: softmax cross-entropy on logits
@@ -604,7 +610,7 @@ def softmax_cross_entropy(logits, y):
     return float(-np.mean(log_p[np.arange(n_samples), y.astype(int)]))
     ### END SOLUTION
 '''),
-    graded_test("softmax_cross_entropy", 3, "softmax_cross_entropy: the worked examples, a uniform guess, huge logits, invalid labels.", r"""
+    graded_test("softmax_cross_entropy", 3, "softmax_cross_entropy: the worked examples, a uniform guess, huge logits, one shift per row, invalid labels.", r"""
 one = np.array([[2.0, 1.0, 0.1]])
 assert_close(softmax_cross_entropy(one, np.array([0])), -np.log(np.exp(2.0) / np.sum(np.exp(one))),
              what="softmax_cross_entropy([[2, 1, 0.1]], [0])")
@@ -613,6 +619,8 @@ expected = (-np.log(np.exp(2.0) / np.sum(np.exp(one))) + np.log(3)) / 2
 assert_close(softmax_cross_entropy(two, np.array([0, 2])), expected, what="softmax_cross_entropy(two samples, [0, 2])")
 assert_close(softmax_cross_entropy(np.zeros((5, 10)), np.arange(5)), np.log(10), what="the loss of a uniform guess")
 assert_close(softmax_cross_entropy(np.array([[0.0, 1e4]]), np.array([0])), 1e4, what="softmax_cross_entropy([[0, 1e4]], [0])")
+assert_close(softmax_cross_entropy(two + [[1000.0], [-1000.0]], np.array([0, 2])), expected,
+             what="softmax_cross_entropy(two samples + [[1000], [-1000]], [0, 2]) (a constant per row changes nothing)")
 assert_type(softmax_cross_entropy(two, np.array([0, 2])), float, what="softmax_cross_entropy (a Python float: use float(...))")
 for bad_y, why in ((np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]), "one-hot rows"), (np.array([0, 3]), "label 3 with 3 classes"),
                    (np.array([0, -1]), "label -1")):
@@ -709,7 +717,7 @@ def softmax_cross_entropy_grad(logits, y):
     return grad / n_samples
     ### END SOLUTION
 '''),
-    graded_test("softmax_cross_entropy_grad", 3, "softmax_cross_entropy_grad: the worked example, rows summing to 0, finite differences, huge logits.", r"""
+    graded_test("softmax_cross_entropy_grad", 3, "softmax_cross_entropy_grad: the worked example, rows summing to 0, finite differences, huge and shifted logits, a bad label.", r"""
 worked = np.array([[0.0, 0.0], [0.0, np.log(3.0)]])
 assert_close(softmax_cross_entropy_grad(worked, np.array([0, 0])), [[-0.25, 0.25], [-0.375, 0.375]],
              what="softmax_cross_entropy_grad(worked example)")
@@ -724,6 +732,11 @@ def loss(z):  # the loss written out here, so this check does not depend on your
 gradient_check(loss, lambda z: softmax_cross_entropy_grad(z, y), logits, what="softmax_cross_entropy_grad")
 assert_close(softmax_cross_entropy_grad(np.array([[0.0, 1e4]]), np.array([0])), [[-1.0, 1.0]],
              what="the gradient for logits [[0, 1e4]], a confident mistake")
+assert_close(softmax_cross_entropy_grad(worked + [[1000.0], [-1000.0]], np.array([0, 0])),
+             [[-0.25, 0.25], [-0.375, 0.375]],
+             what="softmax_cross_entropy_grad(worked example + [[1000], [-1000]]) (a constant per row changes nothing)")
+assert_raises(ValueError, softmax_cross_entropy_grad, worked, np.array([0, -1]),
+              what="softmax_cross_entropy_grad with label -1")
 """),
     markdown("widget_intro", r"""
 ## 9. Play with logits, temperature and overflow

@@ -185,7 +185,8 @@ assert_shape(y_s, (6,), what="y_shuffled")
 assert_close(np.sort(X_s[:, 0]), np.arange(6.0), what="the row indices in X_shuffled, sorted (every sample once)")
 assert_close(X_s[:, 1], X_s[:, 0] ** 2, what="column 1 of X_shuffled (rows must move as a whole)")
 assert_close(y_s, 10.0 * X_s[:, 0], what="y_shuffled (each target must stay with its own row)")
-assert_close(shuffle_data(X, y, rng=np.random.default_rng(0))[0], X_s, what="a second shuffle with the same seed")
+assert_true(np.array_equal(shuffle_data(X, y, rng=np.random.default_rng(0))[0], X_s),
+            "a second shuffle with the same seed gave another order: draw the permutation from rng, not np.random")
 orders = {tuple(shuffle_data(X, y, rng=np.random.default_rng(seed))[0][:, 0]) for seed in range(10)}
 assert_true(len(orders) > 1, "ten different seeds all gave the same order: draw the permutation from rng",
             value=len(orders))
@@ -274,7 +275,7 @@ def minibatches(X, y, batch_size, *, rng=None):
     return batches
     ### END SOLUTION
 '''),
-    graded_test("minibatches", 3, "minibatches: the worked example 3, 3, 1, one batch when batch_size > n, a shuffled pass, a new order per call, ValueError.", r"""
+    graded_test("minibatches", 3, "minibatches: the worked example 3, 3, 1, one batch when batch_size > n, a shuffled pass set by the seed, a new order per call, ValueError.", r"""
 X = np.column_stack([np.arange(7.0), -np.arange(7.0)])  # column 0 holds each row's index
 y = 10 * np.arange(7)
 batches = list(minibatches(X, y, 3))
@@ -295,8 +296,13 @@ assert_close(np.sort(seen), np.arange(20.0), what="the samples of one shuffled p
 for X_b, y_b in first:
     assert_close(y_b, 10 * X_b[:, 0], what="y_batch (each target must stay with its own row)")
 assert_true(not np.array_equal(seen, np.arange(20.0)), "with rng the samples should be shuffled", value=seen)
+in_order = [bool(np.all(np.diff(X_b[:, 0]) == 1)) for X_b, _ in first]
+assert_true(not all(in_order), "every batch holds neighbouring samples in their original order: permute the "
+            "samples, then cut them into batches (not only the order of the batches)", value=in_order)
 assert_true(not np.array_equal(seen, np.concatenate([X_b[:, 0] for X_b, _ in second])),
             "two calls with the same generator (two epochs) gave the same order: draw a new permutation at every call")
+again = np.concatenate([X_b[:, 0] for X_b, _ in minibatches(X20, y20, 6, rng=np.random.default_rng(0))])
+assert_true(np.array_equal(seen, again), "the same seed gave another order: shuffle with rng, not np.random")
 # Called, not iterated: the error must come at once.
 assert_raises(ValueError, minibatches, X, y, 0, what="minibatches(X, y, 0), called without asking for a batch")
 """),
@@ -550,7 +556,7 @@ def train_minibatch_sgd(X, y, *, batch_size, lr, epochs, rng):
     return w, b, losses
     ### END SOLUTION
 '''),
-    graded_test("train_minibatch_sgd", 3, "train_minibatch_sgd: the worked full-batch step, one result per seed for full batches, exact fits with batches of 1 and 3.", r"""
+    graded_test("train_minibatch_sgd", 3, "train_minibatch_sgd: the worked full-batch step, the last smaller batch, the seed, exact fits with batches of 1 and 3.", r"""
 X = np.array([[0.0], [1.0], [2.0], [3.0]])
 y = 2.0 * X[:, 0] + 1.0
 w, b, losses = train_minibatch_sgd(X, y, batch_size=4, lr=0.05, epochs=1, rng=np.random.default_rng(0))
@@ -561,6 +567,15 @@ assert_close(losses, [7.05875], what="losses after one full-batch epoch")
 run_1 = train_minibatch_sgd(X, y, batch_size=4, lr=0.05, epochs=20, rng=np.random.default_rng(1))
 run_2 = train_minibatch_sgd(X, y, batch_size=4, lr=0.05, epochs=20, rng=np.random.default_rng(2))
 assert_close(run_1[2], run_2[2], what="full-batch losses with two different seeds")
+# Four samples with x = 0, y = 1, batches of 3 and lr = 0.25: two steps per epoch, b = 0 -> 0.5 -> 0.75.
+_, b, _ = train_minibatch_sgd(np.zeros((4, 1)), np.ones(4), batch_size=3, lr=0.25, epochs=1,
+                              rng=np.random.default_rng(0))
+assert_close(b, 0.75, what="b after one epoch of batches of 3 on 4 samples (the last batch holds 1)")
+# With batches of 1 the seed sets the order: the same seed gives the same w, other seeds other ones.
+ws = [float(train_minibatch_sgd(X, y, batch_size=1, lr=0.05, epochs=2, rng=np.random.default_rng(seed))[0][0])
+      for seed in (0, 0, 1, 2)]
+assert_true(ws[0] == ws[1], "the same seed gave two different results: shuffle with rng, not np.random")
+assert_true(len(set(ws)) > 1, "three seeds gave the same w: shuffle the samples with rng at every epoch", value=ws)
 # Noise-free points: stochastic and mini-batch descent reach w = 2, b = 1.
 for batch_size in (1, 3):
     w, b, losses = train_minibatch_sgd(X, y, batch_size=batch_size, lr=0.05, epochs=300,

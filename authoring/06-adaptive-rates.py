@@ -367,9 +367,9 @@ assert_close(r, [2.25, 1.75], what="r = 0.75 * r + 0.25 * grad**2")
 assert_close(theta, [0.8, -2.0 - 0.1 * 0.5 / np.sqrt(1.75)], what="theta after the step")
 
 # No bias correction: from r = 0 every parameter moves by lr / sqrt(1 - rho), about 3.16 * lr for the
-# default rho = 0.9, whatever the size of its gradient, against its sign.
-grad = np.array([0.5, -2.0, 300.0])
-theta, r = rmsprop_step(np.zeros(3), grad, np.zeros(3), lr=0.01)
+# default rho = 0.9, whatever the size of its gradient, against its sign; a zero gradient does not move.
+grad = np.array([0.5, -2.0, 300.0, 0.0])
+theta, r = rmsprop_step(np.zeros(4), grad, np.zeros(4), lr=0.01)
 assert_close(r, 0.1 * grad**2, what="r after a first step from r = 0 (rho = 0.9)")
 assert_close(theta, -0.01 / np.sqrt(0.1) * np.sign(grad), rtol=1e-4, what="theta after a first step, lr = 0.01")
 
@@ -538,14 +538,14 @@ def adam_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-
     ### END SOLUTION
 '''),
     graded_test("adam_step", 3, "adam_step: first and second steps of about lr, uncorrected averages returned, the hand-checked step, t < 1 refused, shapes and untouched inputs.", r"""
-grad = np.array([0.02, -5.0, 200.0])
-result = adam_step(np.zeros(3), grad, np.zeros(3), np.zeros(3), 1, lr=0.01)
+grad = np.array([1e-3, -5.0, 200.0, 0.0])
+result = adam_step(np.zeros(4), grad, np.zeros(4), np.zeros(4), 1, lr=0.01)
 assert_type(result, (tuple, list), length=3, what="adam_step(...) (return three arrays: `return theta_new, m_new, v_new`)")
 theta1, m, v = result
 assert_close(m, 0.1 * grad, what="m after the first step (0.1 * grad, not bias-corrected)")
 assert_close(v, 0.001 * grad**2, what="v after the first step (0.001 * grad**2, not bias-corrected)")
 # Thanks to the bias correction the first step is about lr for every parameter, whatever the size of
-# its gradient; without it, it would be 0.1 / sqrt(0.001) = 3.16 times lr.
+# its gradient (without it, 0.1 / sqrt(0.001) = 3.16 times lr); a zero gradient does not move.
 assert_close(theta1, -0.01 * np.sign(grad), rtol=1e-3, what="theta after the first step, lr = 0.01")
 # The second step (t = 2) with the same gradient moves every parameter by lr again.
 theta2, m, v = adam_step(theta1, grad, m, v, 2, lr=0.01)
@@ -558,6 +558,10 @@ theta, m, v = adam_step(np.array([1.0, -1.0]), np.array([1.0, -2.0]), np.array([
 assert_close(m, [0.75, -1.5], what="m_new (0.5 * m + 0.5 * grad)")
 assert_close(v, [3.0, 12.0], what="v_new (0.5 * v + 0.5 * grad**2)")
 assert_close(theta, [0.9, -0.9], what="theta after the hand-checked step")
+# Adam steps with the average m_hat, not the gradient: with grad = 0, m_hat = 0.75 / 0.75 = 1 still moves theta.
+theta, m, v = adam_step(np.array([1.0]), np.array([0.0]), np.array([1.5]), np.array([6.0]), 2, lr=0.2,
+                        beta1=0.5, beta2=0.5)
+assert_close(theta, [0.9], what="theta after a step with grad = 0, m = 1.5, v = 6 (m_hat = 1, v_hat = 4)")
 
 # Steps are counted from 1: t = 0 is refused.
 assert_raises(ValueError, adam_step, np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 0, lr=0.1,

@@ -70,3 +70,19 @@ def test_code_passes_the_linter():
     result = subprocess.run([str(ruff), "check", "--quiet", "grader", "lessons", "solutions", "bench", "tests",
                              "authoring"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_file_of_the_course_is_hidden_from_git_by_the_ignore_rules():
+    """A file the course needs that ``.gitignore`` matches never reaches a clean clone (CI, a new instructor)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    files = [str(p.relative_to(ROOT)) for folder in ("grader", "lessons", "solutions", "authoring", "bench",
+                                                     "source", "release", "docs", "tests")
+             for p in (ROOT / folder).rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=ROOT, input="\n".join(files),
+                             capture_output=True, text=True).stdout.split()
+    assert not ignored, f".gitignore hides files the course needs: {ignored}"
