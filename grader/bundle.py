@@ -42,7 +42,7 @@ include = ["lessons*"]
 
 README = """# Training neural networks: the student bundle
 
-Nine Jupyter notebooks in `notebooks/`, one per lesson, and the small `lessons`
+Jupyter notebooks in `notebooks/`, one per lesson (listed at the end), and the small `lessons`
 package they import (data, the demo network, plots, widgets, quick checks).
 
 ## Set up (once)

@@ -1,4 +1,5 @@
-"""The course's lessons and their graded functions, as fixed by the curriculum."""
+"""The course's lessons and their graded functions, as fixed by the curriculum (``../shared/curriculum.md``
+for lessons 01 to 09, ``docs/curriculum.md`` for the course's additions)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("09-unstable-gradients", "Vanishing and exploding gradients", "activations",
            ("sigmoid", "sigmoid_grad", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu",
             "elu_grad", "prelu_backward", "backprop_delta_norms", "clip_by_global_norm")),
+    Lesson("10-backpropagation", "Backpropagation: a multi-layer perceptron from your own parts", "backprop",
+           ("dense_forward", "dense_backward", "mlp_backward", "numerical_gradient", "relative_error")),
 )
 
 LESSON_IDS: tuple[str, ...] = tuple(lesson.id for lesson in LESSONS)

@@ -51,6 +51,16 @@ def _layer(X, W, b=None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     return X, W, b
 
 
+def _affine(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`dense_forward` without the argument checks (what :func:`mlp_backward` calls for each layer)."""
+    return X @ W + b
+
+
+def _affine_backward(dZ: np.ndarray, X: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`dense_backward` without the argument checks (what :func:`mlp_backward` calls for each layer)."""
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+
 def dense_forward(X, W, b) -> np.ndarray:
     r"""The output of a fully connected layer, ``X @ W + b``.
 
@@ -84,7 +94,7 @@ def dense_forward(X, W, b) -> np.ndarray:
     [[1.5, -1.5]]
     """
     X, W, b = _layer(X, W, b)
-    return X @ W + b
+    return _affine(X, W, b)
 
 
 def dense_backward(dZ, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,7 +145,7 @@ def dense_backward(dZ, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if dZ.shape != (X.shape[0], W.shape[1]):
         raise ValueError(f"dZ must have the shape of the layer's output (n_samples, fan_out) = "
                          f"({X.shape[0]}, {W.shape[1]}), got shape {dZ.shape}")
-    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+    return _affine_backward(dZ, X, W)
 
 
 def _network(weights, biases, n_features: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -247,7 +257,7 @@ def mlp_backward(X, y, weights, biases, *, activation="relu") -> tuple[float, li
 
     hs, zs = [X], []
     for l, (W, b) in enumerate(zip(Ws, bs), start=1):
-        z = hs[-1] @ W + b
+        z = _affine(hs[-1], W, b)
         zs.append(z)
         if l < len(Ws):
             hs.append(f(z))
@@ -264,10 +274,9 @@ def mlp_backward(X, y, weights, biases, *, activation="relu") -> tuple[float, li
     grads_W: list[np.ndarray] = [np.empty(0)] * len(Ws)
     grads_b: list[np.ndarray] = [np.empty(0)] * len(Ws)
     for l in range(len(Ws) - 1, -1, -1):  # 0-based: layer l + 1 of the notes
-        grads_W[l] = hs[l].T @ delta
-        grads_b[l] = delta.sum(axis=0)
+        d_input, grads_W[l], grads_b[l] = _affine_backward(delta, hs[l], Ws[l])
         if l > 0:
-            delta = f_grad(zs[l - 1]) * (delta @ Ws[l].T)
+            delta = f_grad(zs[l - 1]) * d_input
     return loss, grads_W, grads_b
 
 

@@ -40,3 +40,22 @@ def torch():
 
     _torch.set_default_dtype(_torch.float64)
     return _torch
+
+
+def torch_mlp_backward(X, y, weights, biases, *, activation: str = "relu"):
+    """``(loss, grads_W, grads_b)`` of an MLP (lesson 10's convention) by PyTorch's autograd.
+
+    Layers ``h @ W + b``, ReLU or tanh after every layer but the last, the mean
+    ``torch.nn.functional.cross_entropy`` of the logits against the integer labels ``y``.
+    """
+    torch_ = torch()
+    Ws = [torch_.tensor(np.asarray(W, dtype=np.float64), requires_grad=True) for W in weights]
+    bs = [torch_.tensor(np.asarray(b, dtype=np.float64), requires_grad=True) for b in biases]
+    h = torch_.tensor(np.asarray(X, dtype=np.float64))
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        h = h @ W + b
+        if l < len(Ws) - 1:
+            h = torch_.relu(h) if activation == "relu" else torch_.tanh(h)
+    loss = torch_.nn.functional.cross_entropy(h, torch_.tensor(np.asarray(y), dtype=torch_.int64))
+    loss.backward()
+    return float(loss.detach()), [W.grad.numpy() for W in Ws], [b.grad.numpy() for b in bs]

@@ -1,8 +1,8 @@
 """Checks and mistakes for lesson 10, backpropagation (reference: ``solutions.backprop``).
 
-Not registered yet: lesson 10 is not in ``grader.course.LESSONS`` until its
-notebook exists, so ``REGISTRY`` does not load this module; its tests
-(``tests/grader/test_backprop.py``) probe and judge the specs directly.
+Its tests (``tests/grader/test_backprop.py``) probe and judge the specs
+directly, with the reference, correct variants, every catalogued mistake and
+the stubs.
 
 All five functions are deterministic and compared with the reference:
 
@@ -181,9 +181,10 @@ def _mlp(X, y, weights, biases, activation, *, delta_out=None, hidden_grad=None,
             hs.append(f(z))
     logits = zs[-1]
     shifted = logits - logits.max(axis=1, keepdims=True) if shift else logits
-    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    probs = np.exp(log_probs)
     n, rows = len(y), np.arange(len(y))
-    loss = float(-np.mean(np.log(probs[rows, y])))
+    loss = float(-np.mean(log_probs[rows, y]))
     delta = probs.copy()
     delta[rows, y] -= 1.0
     delta = delta / n if delta_out is None else delta_out(delta, n)
@@ -238,6 +239,9 @@ MLP_BACKWARD = Spec(
     name="mlp_backward",
     reference=ref.mlp_backward,
     outputs=("loss", "grads_W", "grads_b"),
+    # The reference calls its layers through these twins: a student's mlp_backward built on a catalogued
+    # mistake of their dense_forward or dense_backward is judged given that mistake (grader/cascade.py).
+    callees=(("dense_forward", "_affine"), ("dense_backward", "_affine_backward")),
     rtol=1e-9,
     atol=1e-12,
     groups=(

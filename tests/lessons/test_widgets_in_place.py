@@ -17,13 +17,14 @@ import pytest
 
 from lessons.widgets.activations import gradient_flow_widget
 from lessons.widgets.adaptive import adaptive_race_widget
+from lessons.widgets.backprop import gradient_check_widget
 from lessons.widgets.batching import batch_size_widget
 from lessons.widgets.initializers import activation_stats_widget
 from lessons.widgets.losses import loss_saturation_widget
 from lessons.widgets.momentum import narrow_valley_widget, two_forms_widget
 from lessons.widgets.regularization import early_stopping_widget, polynomial_l2_widget
 from lessons.widgets.softmax import softmax_temperature_widget
-from solutions import activations, adaptive, batching, initializers, losses, momentum, regularization, softmax
+from solutions import activations, adaptive, backprop, batching, initializers, losses, momentum, regularization, softmax
 
 WIDGETS = {
     "loss_saturation_widget": (pytest.mark.lesson01,
@@ -54,6 +55,9 @@ WIDGETS = {
                                                           activations.leaky_relu, activations.leaky_relu_grad,
                                                           activations.elu, activations.elu_grad,
                                                           activations.backprop_delta_norms)),
+    "gradient_check_widget": (pytest.mark.lesson10,
+                              lambda: gradient_check_widget(backprop.mlp_backward, backprop.numerical_gradient,
+                                                            backprop.relative_error)),
 }
 
 

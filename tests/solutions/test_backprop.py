@@ -28,20 +28,6 @@ def _net(sizes, seed=0, scale=1.0):
     return weights, biases
 
 
-def _torch_mlp(X, y, weights, biases, activation):
-    torch = oracles.torch()
-    Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in weights]
-    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in biases]
-    h = torch.tensor(X, dtype=torch.float64)
-    for l, (W, b) in enumerate(zip(Ws, bs)):
-        h = h @ W + b
-        if l < len(Ws) - 1:
-            h = torch.relu(h) if activation == "relu" else torch.tanh(h)
-    loss = torch.nn.functional.cross_entropy(h, torch.tensor(y, dtype=torch.int64))
-    loss.backward()
-    return float(loss.detach()), [W.grad.numpy() for W in Ws], [b.grad.numpy() for b in bs]
-
-
 # --- dense_forward and dense_backward ---
 
 def test_dense_forward_by_hand():
@@ -94,7 +80,7 @@ def test_mlp_backward_matches_torch_autograd(sizes, activation):
     weights, biases = _net(sizes, seed=len(sizes) + 10)
     copies = [W.copy() for W in weights] + [b.copy() for b in biases] + [X.copy()]
     loss, grads_W, grads_b = mlp_backward(X, y, weights, biases, activation=activation)
-    want_loss, want_W, want_b = _torch_mlp(X, y, weights, biases, activation)
+    want_loss, want_W, want_b = oracles.torch_mlp_backward(X, y, weights, biases, activation=activation)
     assert isinstance(loss, float) and loss == pytest.approx(want_loss, rel=1e-12)
     assert len(grads_W) == len(grads_b) == len(weights)
     for got, want in zip(grads_W + grads_b, want_W + want_b):
@@ -162,7 +148,7 @@ def test_mlp_backward_wants_lists(weights, biases, words):
 def test_mlp_backward_accepts_float_labels_that_are_integers_and_one_sample():
     weights, biases = _net((3, 4, 2), seed=2)
     X = np.array([[0.5, -1.0, 2.0]])
-    want = _torch_mlp(X, np.array([1]), weights, biases, "tanh")
+    want = oracles.torch_mlp_backward(X, np.array([1]), weights, biases, activation="tanh")
     got = mlp_backward(X, np.array([1.0]), weights, biases, activation="tanh")
     assert got[0] == pytest.approx(want[0], rel=1e-12)
     for a, b in zip(got[1] + got[2], want[1] + want[2]):
