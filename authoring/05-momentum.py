@@ -28,7 +28,13 @@ In this lesson you will implement
 * `nesterov_step`, Nesterov momentum, which takes a *gradient function* instead of a gradient.
 
 Two widgets then race gradient descent, momentum and Nesterov along a valley whose narrowness you
-control, and a demo trains a network on real handwritten digits with each of them.
+control, and a demo trains a network on real handwritten digits with each of them. The last two
+sections leave the valley for the rest of the landscape:
+
+* `critical_point_type`, which tells a minimum from a maximum, a saddle point and a degenerate point
+  by the eigenvalues of the Hessian, and a widget with local minima, a saddle, plateaus and a cliff;
+* `newton_step`, the second-order step that jumps to the critical point of the local quadratic model,
+  and why it is not how networks are trained.
 
 **How this notebook works.** Each function you write sits alone in a cell that starts with `def`.
 Replace the line `raise NotImplementedError(...)` with your code, run the cell, then run the test cell
@@ -38,8 +44,10 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
     code("setup", r"""
 import numpy as np
 
-from lessons.checks import assert_close, assert_shape, assert_true, assert_type, assert_unchanged
+from lessons.checks import assert_close, assert_raises, assert_shape, assert_true, assert_type, assert_unchanged
+from lessons.demos.landscape import CRITICAL_POINTS, hessian, newton_demo
 from lessons.demos.momentum import demo
+from lessons.widgets.landscape import landscape_widget
 from lessons.widgets.momentum import narrow_valley_widget, two_forms_widget
 """),
     markdown("valley", r"""
@@ -572,6 +580,263 @@ flipping sign, its velocity does not build up.
     code("demo", r"""
 demo(momentum_step, nesterov_step)
 """),
+    markdown("landscape_intro", r"""
+## 7. Beyond the valley: the landscape of a loss
+
+The valley of section 1 is one kind of trouble; the loss surface of a real network has others. They
+are all described by the **critical points**, where the gradient is 0, and by the **Hessian** there,
+the matrix of second derivatives $H_{ij} = \partial^2 J / \partial\theta_i \partial\theta_j$. Near a
+critical point $\theta^*$ the loss is, to second order,
+
+$$
+J(\theta^* + \Delta) \approx J(\theta^*) + \tfrac12\, \Delta^{\top} H \Delta ,
+$$
+
+and $H$ is symmetric, so it has real eigenvalues $\lambda_1, \dots, \lambda_d$ with orthogonal
+eigenvectors. Along eigenvector $i$ the loss curves up if $\lambda_i > 0$ and down if $\lambda_i < 0$:
+
+* all $\lambda_i > 0$: a **minimum** (every direction curves up);
+* all $\lambda_i < 0$: a **maximum**;
+* some positive and some negative: a **saddle point**, a minimum along some directions and a maximum
+  along others;
+* otherwise some $\lambda_i = 0$ and no change of sign: **degenerate**. The quadratic model says
+  nothing along the flat directions; higher derivatives decide (at the origin $x^4 + y^2$ has a
+  minimum and $x^3 + y^2$ does not, with the same Hessian).
+
+Four pictures to keep in mind, all on the surface of the widget below:
+
+* **Local minima.** A network has many: swapping two hidden units (with their weights) gives the same
+  function, so every minimum comes with thousands of copies. Most of them are no worse than each other;
+  the minima that trained networks find in practice usually have losses close to the best, so a local
+  minimum is less of a worry than it sounds. A poor one can still trap a small model, as in the widget.
+* **Saddle points.** In $d$ dimensions, a critical point whose eigenvalues had random signs would be a
+  minimum with probability $2^{-d}$: in high dimension saddles vastly outnumber minima. The gradient is
+  small near them, so descent slows down there, though a little noise or momentum carries it off along
+  a direction of negative curvature.
+* **Plateaus.** Regions where the gradient is nearly 0 everywhere, for example where many sigmoid or
+  tanh units are saturated (lesson 09). A larger learning rate would cross them faster but is
+  dangerous elsewhere; keeping units out of saturation is one reason for careful initialization
+  (lesson 04).
+* **Cliffs.** Regions where the loss changes abruptly, as when many weights are multiplied together
+  (deep or recurrent networks). The gradient on the cliff's face is huge, and one ordinary step throws
+  the parameters far away, losing the progress made so far. Gradient clipping (lesson 09) caps that
+  step.
+
+**How to classify from the eigenvalues, in code.** `np.linalg.eigvalsh(H)` returns the eigenvalues of
+a symmetric matrix (the `h` stands for Hermitian; use it, not `eigvals`, for a Hessian: it is faster and
+always returns real numbers). Computed eigenvalues are never exactly 0, so compare with a tolerance:
+an eigenvalue counts as positive only if $\lambda > \text{tol}$ and as negative only if
+$\lambda < -\text{tol}$. Two shortcuts are tempting and wrong: the **diagonal** entries of $H$ are not its
+eigenvalues unless $H$ is diagonal (the saddle $H = [[1, 2], [2, 1]]$ has a positive diagonal and
+eigenvalues $3$ and $-1$), and the **determinant**'s sign only counts the negative eigenvalues modulo 2
+($\operatorname{diag}(-1, -1, 1)$ has determinant $+1$ and is a saddle).
+
+Implement `critical_point_type(hessian, *, tol=1e-8)`, returning one of the strings `"minimum"`,
+`"maximum"`, `"saddle"` or `"degenerate"`. A Hessian is symmetric, and `eigvalsh` reads only one
+triangle of the matrix and answers silently for one that is not: check it first and raise a
+`ValueError` when it is not square, not finite, or not symmetric
+($\max|H - H^{\top}| > 10^{-8} \max|H|$, relative, so that the rounding of a computed Hessian passes),
+and a `ValueError` for a `tol` that is negative.
+"""),
+    solution("critical_point_type", r'''
+def critical_point_type(hessian, *, tol=1e-8):
+    """The kind of critical point with this Hessian: "minimum", "maximum", "saddle" or "degenerate".
+
+    Parameters
+    ----------
+    hessian : ndarray of shape (d, d), symmetric, d >= 1
+    tol : float >= 0
+        An eigenvalue counts as positive if > tol, as negative if < -tol, and as 0 otherwise.
+
+    Returns
+    -------
+    str
+    """
+    ### BEGIN SOLUTION
+    H = np.asarray(hessian, dtype=float)
+    if H.ndim != 2 or H.shape[0] != H.shape[1] or H.size == 0:
+        raise ValueError(f"hessian must be a non-empty square matrix, got shape {H.shape}")
+    if not np.all(np.isfinite(H)):
+        raise ValueError("hessian must hold finite numbers")
+    if np.max(np.abs(H - H.T)) > 1e-8 * np.max(np.abs(H)):
+        raise ValueError("hessian must be symmetric")
+    if not tol >= 0:
+        raise ValueError(f"tol must be >= 0, got {tol!r}")
+    eigenvalues = np.linalg.eigvalsh(H)
+    positive, negative = eigenvalues > tol, eigenvalues < -tol
+    if positive.any() and negative.any():
+        return "saddle"
+    if positive.all():
+        return "minimum"
+    if negative.all():
+        return "maximum"
+    return "degenerate"
+    ### END SOLUTION
+'''),
+    graded_test("critical_point_type", 2, "critical_point_type: the four kinds, a rotated saddle, the determinant's trap, zero and tiny eigenvalues, the lesson's surface, refused matrices.", r"""
+assert_type(critical_point_type(np.diag([1.0, 2.0])), str, what='critical_point_type(diag(1, 2)) (a string such as "minimum")')
+assert_true(critical_point_type(np.diag([1.0, 2.0])) == "minimum", 'diag(1, 2) should be a "minimum"',
+            value=critical_point_type(np.diag([1.0, 2.0])))
+assert_true(critical_point_type(np.diag([-1.0, -3.0])) == "maximum", 'diag(-1, -3) should be a "maximum"',
+            value=critical_point_type(np.diag([-1.0, -3.0])))
+assert_true(critical_point_type(np.array([[1.0, 2.0], [2.0, 1.0]])) == "saddle",
+            '[[1, 2], [2, 1]] (eigenvalues 3 and -1) should be a "saddle": use the eigenvalues, not the diagonal',
+            value=critical_point_type(np.array([[1.0, 2.0], [2.0, 1.0]])))
+assert_true(critical_point_type(np.diag([-1.0, -1.0, 1.0])) == "saddle",
+            'diag(-1, -1, 1) (determinant +1) should be a "saddle"', value=critical_point_type(np.diag([-1.0, -1.0, 1.0])))
+assert_true(critical_point_type(np.diag([1.0, 0.0])) == "degenerate",
+            'diag(1, 0) should be "degenerate" (a zero eigenvalue is neither positive nor negative)',
+            value=critical_point_type(np.diag([1.0, 0.0])))
+assert_true(critical_point_type(np.diag([1.0, 1e-9])) == "degenerate",
+            'diag(1, 1e-9) should be "degenerate": 1e-9 is within tol = 1e-8 of 0',
+            value=critical_point_type(np.diag([1.0, 1e-9])))
+assert_true(critical_point_type(np.diag([1.0, 1e-9]), tol=0.0) == "minimum",
+            'diag(1, 1e-9) with tol = 0 should be a "minimum"', value=critical_point_type(np.diag([1.0, 1e-9]), tol=0.0))
+# The critical points of the surface of the widget below, with its exact Hessians.
+for c in CRITICAL_POINTS:
+    kind = critical_point_type(hessian(c.point))
+    assert_true(kind == c.kind, f"the Hessian at {c.name} of the lesson's surface should give {c.kind!r}", value=kind)
+assert_raises(ValueError, critical_point_type, np.array([[1.0, 2.0], [0.0, 1.0]]), what="a Hessian that is not symmetric")
+assert_raises(ValueError, critical_point_type, np.ones((2, 3)), what="a Hessian that is not square")
+"""),
+    markdown("landscape_widget_intro", r"""
+### See it: a surface with every kind of trouble
+
+The surface below has a **global minimum** (the deeper well, right), a **local minimum** (left), a
+**saddle** between them, a **plateau** below the wells, a **cliff** along $y = 1.4$ and a high plateau
+above it. From the starting point you choose, the widget runs **your** `momentum_step` for 200 steps
+twice: once with momentum 0 (plain gradient descent) and once with the momentum of the slider. The
+status line says where each ended, using **your** `critical_point_type` on the exact Hessian of the
+end point.
+
+Things to try:
+
+* Start at $(-2.5, 0.5)$: both end in the local minimum. Can you find a start from the left from which
+  momentum reaches the global minimum while gradient descent does not?
+* Start on the plateau at $(0, -2.5)$ with learning rate 0.1: gradient descent crawls, momentum builds
+  up speed and gets out.
+* Start just below the cliff, at $(0, 1.4)$, and raise the learning rate: when does a single step throw
+  the point off the surface?
+* Start at $(-0.05, -1)$, then move $x$ one notch to $-0.1$. The descent passes close to the saddle
+  both times and leaves it along its direction of negative curvature, but to opposite wells: the ridge
+  through the saddle divides the starts between the two minima, and a start near it decides by a hair.
+* Raise the learning rate to 0.5 with momentum 0: the descent bounces in a well instead of settling.
+  The curvature at the bottom of the deep well is about 6.7: compare the learning rate with the limit
+  $2 / \lambda_{\max}$ of section 1.
+"""),
+    code("landscape_widget", r"""
+landscape_widget(momentum_step, critical_point_type)
+"""),
+    markdown("newton_intro", r"""
+## 8. Second-order methods: Newton's step
+
+Gradient descent uses the slope only; the Hessian also knows the curvature. Around the current point
+$\theta$, the second-order Taylor model of the loss is
+
+$$
+J(\theta + \Delta) \approx J(\theta) + g^{\top} \Delta + \tfrac12\, \Delta^{\top} H \Delta ,
+\qquad g = \nabla J(\theta), \quad H = \nabla^2 J(\theta) .
+$$
+
+Its gradient with respect to $\Delta$ is $g + H\Delta$, which is 0 at $\Delta = -H^{-1} g$. **Newton's
+step** jumps to that critical point of the model:
+
+$$
+\theta_{\text{new}} = \theta - H^{-1} g .
+$$
+
+On a quadratic loss the model is exact, so one step lands on the critical point, whatever the condition
+number: the narrow valley of section 1 is solved in one step, because $H^{-1}$ rescales every direction
+by its own curvature. No learning rate appears. So why does nobody train networks this way?
+
+* **It goes to critical points, not to minima.** Along an eigenvector with $\lambda_i < 0$ the step
+  $-g_i / \lambda_i$ goes *uphill*, towards the top of that direction. Near a saddle Newton's method
+  walks straight onto it, exactly where gradient descent would leave. In high dimension, where saddles
+  outnumber minima, that is fatal. (Remedies: add $\lambda I$ to $H$ until it is positive definite,
+  the Levenberg–Marquardt damping, or use $|H|$, the absolute values of its eigenvalues.)
+* **It costs too much.** $H$ has $d^2$ entries: for a network of a million parameters, $10^{12}$
+  numbers, 8 terabytes in float64. Solving $H\Delta = -g$ costs about $\tfrac23 d^3$ operations, against
+  $d$ for a gradient step.
+* **Mini-batches make $H$ noisy**, and a step that trusts a noisy curvature exactly can be huge.
+
+What survives in practice: methods that approximate the curvature cheaply. Quasi-Newton methods
+(L-BFGS) build it from a few recent gradients and are used for small, full-batch problems; Adam and
+RMSProp (lesson 06) keep a diagonal estimate of the gradient's scale per parameter, a far cruder but
+affordable relative of $H^{-1}$.
+
+**In code: solve, do not invert.** `np.linalg.solve(H, g)` factorizes $H$ once and solves; forming
+`np.linalg.inv(H)` and multiplying costs about three times as much and is less accurate. Both fail on
+an exactly singular $H$ (`np.linalg.LinAlgError`); a nearly singular one gives a huge, finite step
+without any error.
+
+Implement `newton_step(theta, grad, hessian)`: return `theta_new` alone (there is no state and no
+learning rate), as a new array; do not change the arguments. Raise a `ValueError` when the shapes do not
+fit (`theta` and `grad` of shape `(d,)`, `hessian` of shape `(d, d)`) or when the Hessian is singular.
+The Hessian need not be symmetric nor positive definite.
+"""),
+    solution("newton_step", r'''
+def newton_step(theta, grad, hessian):
+    """One Newton step: theta - H^{-1} grad, by solving H s = grad.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (d,)
+    grad : ndarray of shape (d,), the gradient at theta
+    hessian : ndarray of shape (d, d), the Hessian at theta
+
+    Returns
+    -------
+    theta_new : ndarray of shape (d,)
+    """
+    ### BEGIN SOLUTION
+    theta, grad, H = (np.asarray(a, dtype=float) for a in (theta, grad, hessian))
+    if theta.ndim != 1 or theta.size == 0 or grad.shape != theta.shape:
+        raise ValueError(f"theta and grad must be vectors of the same shape, got {theta.shape} and {grad.shape}")
+    if H.shape != (theta.size, theta.size):
+        raise ValueError(f"hessian must have shape ({theta.size}, {theta.size}), got {H.shape}")
+    try:
+        return theta - np.linalg.solve(H, grad)
+    except np.linalg.LinAlgError:
+        raise ValueError("hessian is singular: the Newton step is not defined") from None
+    ### END SOLUTION
+'''),
+    graded_test("newton_step", 2, "newton_step: one step to a bowl's minimum and onto a saddle, sum(exp(x)), a non-symmetric matrix, a singular one refused, shapes and untouched inputs.", r"""
+# A quadratic bowl J = 0.5 theta A theta - b theta: one step lands on A^-1 b = [0.2, 0.4] from anywhere.
+A, b = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, 1.0])
+theta = np.array([1.0, -1.0])
+before = [theta.copy(), A.copy()]
+new = newton_step(theta, A @ theta - b, A)
+assert_shape(new, (2,), what="newton_step(...) (return theta_new alone)")
+assert_close(new, [0.2, 0.4], what="one Newton step on the bowl from [1, -1]")
+assert_unchanged(before[0], theta, what="theta")
+assert_unchanged(before[1], A, what="hessian")
+# The saddle J = x**2 - y**2: from (1, 2) the gradient is (2, -4), H = diag(2, -2), and the step lands ON the saddle.
+assert_close(newton_step(np.array([1.0, 2.0]), np.array([2.0, -4.0]), np.diag([2.0, -2.0])), [0.0, 0.0],
+             what="one Newton step on x**2 - y**2 from (1, 2)")
+# J = sum(exp(x)): gradient exp(x), Hessian diag(exp(x)), so every Newton step is x - 1.
+x = np.array([0.5, -2.0])
+assert_close(newton_step(x, np.exp(x), np.diag(np.exp(x))), x - 1, what="a Newton step on sum(exp(x))")
+assert_close(newton_step(np.zeros(2), np.array([1.0, 1.0]), np.array([[2.0, 1.0], [0.0, 1.0]])), [0.0, -1.0],
+             what="newton_step with the non-symmetric hessian [[2, 1], [0, 1]]")
+assert_raises(ValueError, newton_step, np.zeros(2), np.ones(2), np.array([[1.0, 2.0], [2.0, 4.0]]),
+              what="newton_step with the singular hessian [[1, 2], [2, 4]]")
+assert_raises(ValueError, newton_step, np.zeros(2), np.ones(2), np.eye(3), what="newton_step with a (3, 3) hessian for 2 parameters")
+"""),
+    markdown("newton_demo_intro", r"""
+The demo shows both faces of Newton's method with **your** `newton_step`:
+
+* **left**: on the widget's surface, from $(-0.45, 0.35)$, just off the saddle, with the exact Hessian at
+  every step. Gradient descent ($\eta = 0.3$) slides off the saddle into the local minimum; Newton's
+  steps go straight to the saddle and stay there, because the quadratic model's critical point *is* the
+  saddle;
+* **right**: the time of one step against the number of parameters $d$, for a random positive-definite
+  Hessian that is already given (forming it would cost more still). A gradient step grows like $d$,
+  a Newton step like $d^3$ once $d$ is in the hundreds: at $d = 1000$, a few thousand gradient steps
+  for one Newton step, and a network has millions of parameters.
+"""),
+    code("newton_demo", r"""
+newton_demo(newton_step)
+"""),
     markdown("summary", r"""
 ## Summary
 
@@ -591,6 +856,13 @@ demo(momentum_step, nesterov_step)
   every respect (its stable range of $\eta$ is smaller on a quadratic).
 * Every step function returns the new state, which the training loop feeds back, and leaves its
   arguments unchanged.
+* **Critical points** are classified by the eigenvalues of the Hessian (`eigvalsh`, with a tolerance):
+  minimum, maximum, saddle, degenerate; not by its diagonal nor by its determinant. In high dimension
+  saddles outnumber minima; plateaus slow descent down; cliffs throw it off; momentum helps across
+  plateaus but also flies off cliffs.
+* **Newton's step** $\theta - H^{-1} g$ (computed with `solve`) lands on the critical point of the local
+  quadratic model in one step: on a bowl's minimum, but also on a saddle. It costs $d^2$ numbers and
+  about $d^3$ operations per step, which is why networks are trained with first-order methods.
 
 ## Questions to think about
 
@@ -604,6 +876,10 @@ demo(momentum_step, nesterov_step)
    and why does the library form $\phi = \theta + \mu v$ avoid that?
 5. In the widget, find settings where momentum converges while both gradient descent and Nesterov
    diverge. Explain them with the three stability limits of this lesson.
+6. A critical point of a network with a million parameters has a Hessian with 999,999 positive
+   eigenvalues and one of $-10^{-6}$. How would gradient descent and Newton's method behave near it?
+7. Newton's step on $J(x) = x^4$ from $x = 1$: what is the new $x$, and how many steps does it take to
+   get within $10^{-3}$ of the minimum? Why is this slower than on a quadratic?
 """),
     free_code("scratch", "# A scratch cell: try your functions on your own inputs here, for example\n"
                          "# demo(momentum_step, nesterov_step, lr=0.2)\n"),

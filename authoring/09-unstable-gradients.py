@@ -21,6 +21,7 @@ You will implement:
 
 * the **sigmoid** and its derivative, computed so that they never overflow, and see why the
   derivative's maximum of $1/4$ makes deep sigmoid networks hard to train;
+* **tanh** and its derivative, the sigmoid centred on zero, which saturates all the same;
 * the **rectifiers** that replaced it (ReLU, leaky ReLU, ELU) with their derivatives, and the
   backward pass of **PReLU**, whose negative slope is learned;
 * `backprop_delta_norms`, which measures the size of the error term at every layer, so you can
@@ -39,7 +40,7 @@ tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_shape, assert_type, assert_unchanged, gradient_check
-from lessons.demos.activations import demo
+from lessons.demos.activations import demo, dying_relu_demo
 from lessons.widgets.activations import gradient_flow_widget, linear_chain
 """),
     markdown("why", r"""
@@ -117,7 +118,7 @@ A computer does not hold real numbers but `float64` values, which end somewhere:
 Real networks get into trouble far earlier: a gradient of $10^{-8}$ is not zero, but with a learning
 rate of 0.1 it moves a weight by $10^{-9}$ per step, which is no learning at all.
 
-The cell below computes the chain with `linear_chain` from `lessons` (the widget of section 9 plots
+The cell below computes the chain with `linear_chain` from `lessons` (the widget of section 12 plots
 it). NumPy normally prints a `RuntimeWarning` on overflow; that helper computes inside
 `np.errstate(over="ignore", invalid="ignore")` so that the notebook shows the values rather than a
 wall of warnings. Check the numbers above against it.
@@ -290,8 +291,94 @@ with np.errstate(over="raise", invalid="raise"):  # now an overflow raises Float
     assert_close(sigmoid_grad(np.array([1e4])), [0.0], what="sigmoid_grad([1e4]) without overflow")
     assert_close(sigmoid_grad(np.array([-1e4])), [0.0], what="sigmoid_grad([-1e4]) without overflow")
 """),
+    markdown("tanh_intro", r"""
+## 5. tanh: the sigmoid centred on zero
+
+The hyperbolic tangent is the sigmoid stretched and shifted to the interval $(-1, 1)$:
+
+$$
+\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\,\sigma(2x) - 1, \qquad
+\tanh'(x) = 1 - \tanh^2(x) .
+$$
+
+Two differences from the sigmoid matter for training:
+
+* **It is centred on 0.** $\tanh$ is odd ($\tanh(-x) = -\tanh(x)$), so a layer of tanh units passes
+  on outputs whose mean is about 0 when its inputs are. A sigmoid layer passes on outputs that are all
+  positive (mean about $\tfrac12$), which shifts the next layer's pre-activations and makes the
+  gradients of all the weights into one unit share a sign.
+* **Its slope at 0 is 1, not $\tfrac14$.** $\tanh'(x) = 4\,\sigma'(2x)$, so near 0 a tanh layer passes
+  the error back undiminished. It does **not** cure vanishing gradients, though: for large $|x|$ it
+  saturates just like the sigmoid ($\tanh'(\pm 3) \approx 0.0099$, $\tanh'(\pm 10) \approx 8 \times
+  10^{-9}$), and a deep tanh network with weights that push units into saturation stalls the same way.
+
+Worked numbers: $\tanh(0) = 0$, $\tanh(1) = 0.761594$, $\tanh'(0) = 1$, $\tanh'(1) = 1 - 0.761594^2
+= 0.419974$.
+
+**Computing it safely.** The quotient of exponentials, written out, is `inf / inf = nan` once $|x|$
+passes about 710 (the form $(e^{2x} - 1)/(e^{2x} + 1)$ already past 355). `np.tanh` never overflows: use
+it. For the derivative, `1 - np.tanh(x)**2` is safe too (it rounds to exactly 0 from $|x| \approx 19$,
+where the true value is below $10^{-16}$); the equivalent `1 / np.cosh(x)**2` is not, because `np.cosh`
+overflows with a warning past 710. As with `sigmoid_grad`, `tanh_grad` receives the pre-activation
+$x$, not tanh's output: $1 - x^2$ would be the right formula applied to the wrong variable.
+
+Implement `tanh(x)` and `tanh_grad(x)`: element-wise, any shape (a single number too), a new
+`float64` array, no warning for any finite $x$ up to $10^{308}$, nor for $\pm\infty$.
+"""),
+    solution("tanh", r'''
+def tanh(x):
+    """The hyperbolic tangent, element-wise, in (-1, 1); never overflows.
+
+    Parameters
+    ----------
+    x : ndarray of any shape
+
+    Returns
+    -------
+    ndarray of the shape of ``x``
+    """
+    ### BEGIN SOLUTION
+    return np.tanh(np.asarray(x, dtype=float))
+    ### END SOLUTION
+'''),
+    graded_test("tanh", 1, "tanh: the worked numbers, odd symmetry, and no overflow up to 1e308.", r"""
+assert_close(tanh(np.array([0.0, 1.0, -1.0])), [0.0, 0.7615941560, -0.7615941560], rtol=1e-8,
+             what="tanh([0, 1, -1])")
+x = np.linspace(-5.0, 5.0, 21)
+assert_close(tanh(-x), -tanh(x), what="tanh(-x) (tanh is odd: -tanh(x))")
+assert_shape(tanh(np.zeros((2, 3))), (2, 3), what="tanh of a (2, 3) array")
+with np.errstate(over="raise", invalid="raise"):  # an overflow raises FloatingPointError
+    assert_close(tanh(np.array([-1e308, -1e4, 1e4, 1e308])), [-1.0, -1.0, 1.0, 1.0],
+                 what="tanh([-1e308, -1e4, 1e4, 1e308]) without overflow")
+"""),
+    solution("tanh_grad", r'''
+def tanh_grad(x):
+    """The derivative of tanh, 1 - tanh(x)**2, element-wise; at most 1, at x = 0.
+
+    Parameters
+    ----------
+    x : ndarray of any shape
+        Pre-activations (not tanh's outputs).
+
+    Returns
+    -------
+    ndarray of the shape of ``x``, values in [0, 1]
+    """
+    ### BEGIN SOLUTION
+    return 1.0 - np.tanh(np.asarray(x, dtype=float)) ** 2
+    ### END SOLUTION
+'''),
+    graded_test("tanh_grad", 1, "tanh_grad: the peak 1 at 0, the worked number at 1, finite differences, no overflow.", r"""
+assert_close(tanh_grad(np.array([0.0, 1.0, -1.0])), [1.0, 0.4199743416, 0.4199743416], rtol=1e-8,
+             what="tanh_grad([0, 1, -1])")
+# Finite differences of np.tanh, so this test does not depend on your tanh.
+for x0 in (-2.0, -0.3, 0.8, 3.0):
+    gradient_check(lambda v: float(np.sum(np.tanh(v))), tanh_grad, np.array([x0]), what=f"tanh_grad at {x0}")
+with np.errstate(over="raise", invalid="raise"):
+    assert_close(tanh_grad(np.array([-1e4, 1e4, 1e308])), [0.0, 0.0, 0.0], what="tanh_grad([-1e4, 1e4, 1e308]) without overflow")
+"""),
     markdown("relu_intro", r"""
-## 5. ReLU
+## 6. ReLU
 
 The rectified linear unit keeps the positive part of its input:
 
@@ -328,7 +415,7 @@ x = np.array([[1.5, -1e300], [-0.1, 1e300]])
 assert_close(relu(x), [[1.5, 0.0], [0.0, 1e300]], what="relu of a (2, 2) array")
 """),
     markdown("relu_grad_intro", r"""
-## 6. ReLU's derivative, and the value at exactly 0
+## 7. ReLU's derivative, and the value at exactly 0
 
 $$
 \operatorname{ReLU}'(x) = \begin{cases} 1 & x > 0, \\ 0 & x < 0. \end{cases}
@@ -370,7 +457,7 @@ assert_shape(relu_grad(np.zeros((2, 5))), (2, 5), what="relu_grad of a (2, 5) ar
 assert_close(relu_grad(np.array([1e-300])), [1.0], what="relu_grad([1e-300]) (any positive input has slope 1)")
 """),
     markdown("leaky_intro", r"""
-## 7. Leaky ReLU
+## 8. Leaky ReLU
 
 Leaky ReLU keeps a small slope $\alpha$ (default 0.01) on the negative side, so no unit can die:
 
@@ -435,7 +522,7 @@ assert_close(leaky_relu_grad(np.array([-5.0, 5.0])), [0.01, 1.0], what="leaky_re
 assert_shape(leaky_relu_grad(np.ones((2, 3))), (2, 3), what="leaky_relu_grad of a (2, 3) array")
 """),
     markdown("elu_intro", r"""
-## 8. ELU
+## 9. ELU
 
 The exponential linear unit bends smoothly on the negative side towards $-\alpha$ (default
 $\alpha = 1$):
@@ -512,7 +599,7 @@ with np.errstate(over="raise", invalid="raise"):
     assert_close(elu_grad(np.array([1000.0, 1e4])), [1.0, 1.0], what="elu_grad([1000, 1e4])")
 """),
     markdown("prelu_intro", r"""
-## 9. PReLU: a slope that is learned
+## 10. PReLU: a slope that is learned
 
 Parametric ReLU is leaky ReLU whose slope $\alpha$ is a **parameter**, trained by gradient descent
 along with the weights. Here one slope is shared by all the entries of the layer:
@@ -579,7 +666,7 @@ loss = lambda a: float(np.sum(dout * np.where(x > 0, x, a[0] * x)))  # J = sum(d
 gradient_check(loss, lambda a: np.array([prelu_backward(x, a[0], dout)[1]]), np.array([0.3]), what="dalpha")
 """),
     markdown("norms_intro", r"""
-## 10. Measuring the error term at every layer
+## 11. Measuring the error term at every layer
 
 To see the problem rather than imagine it, compute $\|\delta_l\|$ for every hidden layer of a
 network. `backprop_delta_norms(weights, pre_activations, act_grad, delta_out)` receives:
@@ -651,7 +738,7 @@ assert_close(backprop_delta_norms([I, 2 * I], [np.zeros((1, 2))], kill_first, np
              what="one hidden layer, first unit inactive")
 """),
     markdown("widget_intro", r"""
-## 11. Watching gradients vanish and explode
+## 12. Watching gradients vanish and explode
 
 The widget pushes 64 real digits forward through a stack of hidden layers of 32 units, with weights
 of standard deviation $\text{scale}/\sqrt{\text{fan\_in}}$ (scale 1 is LeCun's initialization, $\sqrt 2
@@ -678,7 +765,7 @@ gradient_flow_widget(sigmoid, sigmoid_grad, relu, relu_grad, leaky_relu, leaky_r
                      backprop_delta_norms)
 """),
     markdown("clip_intro", r"""
-## 12. Gradient clipping
+## 13. Gradient clipping
 
 Good activations and initializations keep gradients of a sensible size at the *start* of training,
 but nothing guarantees it later: a large learning rate, an unlucky batch or a steep cliff in the loss
@@ -762,7 +849,7 @@ with np.errstate(divide="raise", invalid="raise"):  # a division by zero now rai
                  what="an all-zero gradient (unchanged, no division by zero)")
 """),
     markdown("demo_intro", r"""
-## 13. On real data: deep sigmoid, deep ReLU, and clipping
+## 14. On real data: deep sigmoid, deep ReLU, and clipping
 
 The demo trains a network with **8 hidden layers** of 32 units on the 8×8 digits (standardized
 pixels; 1,348 training and 449 test images, no download) with plain mini-batch SGD, batches of 32, for
@@ -784,6 +871,34 @@ The four runs take a few seconds (nothing is precomputed). The runs that overflo
     code("demo", r"""
 demo(sigmoid, sigmoid_grad, relu, relu_grad, clip_by_global_norm)
 """),
+    markdown("dying_intro", r"""
+## 15. Dying ReLUs
+
+ReLU's zero slope on the negative side has a price. A unit whose pre-activation $z = h W + b$ is
+negative for **every** training sample outputs 0 for all of them, and, since $\operatorname{ReLU}'(z) = 0$
+there, passes back a gradient of 0 for all of them: its incoming weights and bias never change again.
+The unit is **dead**, and stays dead. A single large update that pushes a unit's bias far down (a high
+learning rate, a bad batch) is enough; so are initial weights or biases that put most units on the
+negative side.
+
+Leaky ReLU and ELU keep a non-zero slope for $z < 0$ ($\alpha$ for leaky ReLU, $\alpha e^{z}$ for ELU),
+so a unit on the negative side still receives a gradient and can come back.
+
+The demo trains the same network (64 inputs, one hidden layer of 64 units, 10 classes; He weights,
+plain SGD with $\eta = 0.1$, batches of 32, 15 epochs) three times, from the same weights and with the
+same batches, with **your** ReLU, leaky ReLU ($\alpha = 0.1$) and ELU and their derivatives. The only
+oddity is the start: every hidden bias is set to $-2$, as a large update could leave them, which
+puts about 90% of the units on the negative side for every image.
+
+* **left**: the share of hidden units whose pre-activation is $\le 0$ on every training image. For
+  ReLU this is the share of dead units: expect it to stay where it started (it can only grow);
+  leaky ReLU's falls slowly, ELU's quickly, as their units come back.
+* **right**: the test accuracy. The ReLU network learns with the few units it has left and ends far
+  below the others.
+"""),
+    code("demo_dying", r"""
+dying_relu_demo(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad)
+"""),
     markdown("summary", r"""
 ## Summary
 
@@ -795,12 +910,17 @@ demo(sigmoid, sigmoid_grad, relu, relu_grad, clip_by_global_norm)
 * The sigmoid's derivative is at most $1/4$, so every sigmoid layer shrinks the error at least
   fourfold ($4^{10} \approx 10^{6}$ over ten layers). Compute both sigmoid functions from
   $e^{-|x|}$ so that nothing overflows.
+* **tanh** is odd and centred on 0, with slope 1 at 0 ($\tanh' = 1 - \tanh^2 = 4\sigma'(2x)$), but it
+  saturates like the sigmoid; `np.tanh` and `1 - np.tanh(x)**2` never overflow, `1 / np.cosh(x)**2`
+  does.
 * ReLU's derivative is 1 on the active side; with He weights the error keeps its size. This course
   takes the **left-hand slope** at every kink: 0 for ReLU, $\alpha$ for leaky ReLU, ELU and PReLU.
 * ELU: exponentiate `np.minimum(x, 0)` so that `np.where` never sees an overflowing branch.
 * PReLU's slope gradient sums `dout * x` over the negative side only.
 * **Clipping by the global norm** rescales all gradients by one factor when their joint norm exceeds
   `max_norm`: the step keeps its direction and can no longer explode.
+* A ReLU unit negative on every sample is **dead**: no gradient reaches its weights, so it never
+  recovers. Leaky ReLU and ELU keep a slope on the negative side and their units come back.
 
 ## Questions to think about
 
@@ -815,6 +935,10 @@ demo(sigmoid, sigmoid_grad, relu, relu_grad, clip_by_global_norm)
    clipping each gradient separately turns a step downhill into a step that is not.
 5. The course fixes `relu_grad(0) = 0`. In a network whose inputs are raw digit pixels (many exactly
    0), could this choice ever matter? Where would exact zeros come from?
+6. A tanh network and a sigmoid network have the same weights, small enough that every unit works
+   near 0. By how much more does the tanh network's error term survive ten layers?
+7. In the dying-ReLU demo the dead units of the ReLU network never come back. Could a dead unit come
+   back if the layer *before* it changed? What if the dead unit is in the first hidden layer?
 """),
     free_code("scratch", "# A scratch cell: try your functions on your own inputs here.\n"),
 ]

@@ -300,6 +300,159 @@ SIGMOID_GRAD = Spec(
 )
 
 
+# --- tanh and tanh_grad ---------------------------------------------------------------------------
+
+def _tanh_exp(x):
+    x = np.asarray(x, dtype=float)
+    return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
+
+
+def _tanh_exp2x(x):
+    e = np.exp(2.0 * np.asarray(x, dtype=float))
+    return (e - 1.0) / (e + 1.0)
+
+
+def _tanh_sigmoid(x):
+    return ref.sigmoid(np.asarray(x, dtype=float))
+
+
+# Beyond float64's exp: +-1e308 and +-inf (tanh is exactly +-1 there), and nan, which stays nan.
+_HUGE = _x([-np.inf, -1e308, -1e4, 1e4, 1e308, np.inf])
+_TANH_X = np.concatenate([np.linspace(-25.0, 25.0, 21), _rng.normal(scale=4.0, size=15)])
+
+
+def _judge_odd(data, spec: Spec):
+    plus, minus = data
+    t, problem = _array_of(plus, _TANH_X.shape, spec.call_text(Case((_TANH_X,))))
+    if problem:
+        return problem
+    u, problem = _array_of(minus, _TANH_X.shape, spec.call_text(Case((-_TANH_X,))))
+    if problem:
+        return problem
+    outside = ~((t >= -1) & (t <= 1))
+    if np.any(outside):
+        i = int(np.argmax(outside))
+        return f"tanh({_TANH_X[i]:.4g}) = {t[i]:.6g}, outside [-1, 1]"
+    gap = np.abs(t + u)
+    if np.all(gap <= 1e-15):
+        return None
+    i = int(np.argmax(gap))
+    return f"tanh({_TANH_X[i]:.4g}) + tanh({-_TANH_X[i]:.4g}) = {t[i] + u[i]:.6g}; tanh is odd, the two must cancel"
+
+
+def _judge_even(data, spec: Spec):
+    plus, minus = data
+    g, problem = _array_of(plus, _TANH_X.shape, spec.call_text(Case((_TANH_X,))))
+    if problem:
+        return problem
+    h, problem = _array_of(minus, _TANH_X.shape, spec.call_text(Case((-_TANH_X,))))
+    if problem:
+        return problem
+    outside = ~((g >= 0) & (g <= 1))
+    if np.any(outside):
+        i = int(np.argmax(outside))
+        return f"tanh_grad({_TANH_X[i]:.4g}) = {g[i]:.6g}, outside [0, 1]"
+    gap = np.abs(g - h)
+    if np.all(gap <= 1e-15):
+        return None
+    i = int(np.argmax(gap))
+    return (f"tanh_grad({_TANH_X[i]:.4g}) = {g[i]:.6g} but tanh_grad({-_TANH_X[i]:.4g}) = {h[i]:.6g}; "
+            "the derivative of tanh is even, the two must be equal")
+
+
+_TANH_EXP_HINT = (
+    "(np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)) is inf / inf = nan, with an overflow warning, "
+    "once |x| passes about 710. Use np.tanh(x), or write it from e = exp(-2|x|), computed as "
+    "np.exp(-np.abs(x))**2 so that nothing overflows: tanh(x) = sign(x) * (1 - e) / (1 + e).")
+
+TANH = Spec(
+    name="tanh",
+    reference=ref.tanh,
+    groups=(
+        _Compare("small hand-checkable inputs (tanh(0) = 0, tanh(1) = 0.7616)", [
+            Case((_x([-2.0, -1.0, 0.0, 1.0, 2.0]),)),
+            Case((_x(0.5),), label="a single number (0-d array)"),
+            Case((_x([[-0.25]]),), label="one sample, one unit"),
+        ]),
+        _Compare("random inputs of several shapes", _random_shapes()),
+        _Compare("inputs as large as 1e4 (right values, no overflow warnings)", _large_cases(), warn_free=True),
+        _Compare("1e308, inf and nan (+-1 for the infinite and huge, nan stays nan)", [
+            Case((_HUGE,), label="+-1e4, +-1e308, +-inf"), Case((_x([np.nan, 0.0, 1.0]),), label="nan stays nan"),
+        ], warn_free=True),
+        Property("tanh(-x) = -tanh(x), and every value lies in [-1, 1]",
+                 lambda run, spec: (run((_TANH_X,)), run((-_TANH_X,))), _judge_odd),
+    ),
+    mistakes=(
+        Mistake("exp-overflow", _TANH_EXP_HINT, _tanh_exp),
+        Mistake("exp2x-overflow", "(np.exp(2 * x) - 1) / (np.exp(2 * x) + 1) is inf / inf = nan once x passes "
+                "about 355. Use np.tanh(x), or build it from e = exp(-2|x|) = np.exp(-np.abs(x))**2 (never "
+                "above 1): sign(x) * (1 - e) / (1 + e).", _tanh_exp2x),
+        Mistake("sigmoid", "that is the sigmoid, whose values lie in (0, 1); tanh is centred on 0, "
+                "tanh(x) = 2 * sigmoid(2x) - 1, with values in (-1, 1).", _tanh_sigmoid),
+    ),
+)
+
+
+def _tg_one_minus_x_squared(x):
+    x = np.asarray(x, dtype=float)
+    return 1.0 - x ** 2
+
+
+def _tg_square_missing(x):
+    return 1.0 - np.tanh(np.asarray(x, dtype=float))
+
+
+def _tg_sigmoid_form(x):
+    t = np.tanh(np.asarray(x, dtype=float))
+    return t * (1.0 - t)
+
+
+def _tg_returns_tanh(x):
+    return np.tanh(np.asarray(x, dtype=float))
+
+
+def _tg_cosh(x):
+    return 1.0 / np.cosh(np.asarray(x, dtype=float)) ** 2
+
+
+TANH_GRAD = Spec(
+    name="tanh_grad",
+    reference=ref.tanh_grad,
+    # Where 1 - tanh(x)**2 has rounded to 0 the true value is below 1e-16: both are right.
+    atol=1e-15,
+    groups=(
+        _Compare("small hand-checkable inputs (the peak 1 at x = 0)", [
+            Case((_x([-2.0, -1.0, 0.0, 1.0, 2.0]),), label="tanh_grad(0) = 1 and its neighbours"),
+            Case((_x(-1.5),), label="a single number (0-d array)"),
+            Case((_x([[3.0]]),), label="one sample, one unit"),
+        ]),
+        _Compare("random inputs of several shapes", _random_shapes()),
+        _Compare("inputs as large as 1e4 (right values, no overflow warnings)", _large_cases(), warn_free=True,
+                 warn_mistakes={(True, True, True): "cosh-overflow"}),
+        _Compare("1e308, inf and nan (0 for the infinite and huge, nan stays nan)", [
+            Case((_HUGE,), label="+-1e4, +-1e308, +-inf"), Case((_x([np.nan, 0.0, 1.0]),), label="nan stays nan"),
+        ], warn_free=True),
+        _finite_difference_check(ref.tanh, np.linspace(-6.0, 6.0, 25), {}, h=1e-5, tol=1e-8, name="tanh"),
+        Property("tanh_grad(-x) = tanh_grad(x), and every value lies in [0, 1]",
+                 lambda run, spec: (run((_TANH_X,)), run((-_TANH_X,))), _judge_even),
+    ),
+    mistakes=(
+        Mistake("one-minus-x-squared", "tanh_grad receives the pre-activation x, not tanh's output: the "
+                "derivative is 1 - tanh(x)**2; 1 - x**2 is that formula applied to the wrong variable.",
+                _tg_one_minus_x_squared),
+        Mistake("square-missing", "the derivative of tanh is 1 - tanh(x)**2: the tanh is SQUARED "
+                "(you computed 1 - tanh(x)).", _tg_square_missing),
+        Mistake("sigmoid-form", "t * (1 - t) is the sigmoid's derivative in terms of its output; tanh's is "
+                "1 - t**2 with t = tanh(x).", _tg_sigmoid_form),
+        Mistake("returns-tanh", "you return tanh(x) itself; its derivative is 1 - tanh(x)**2, at most 1 "
+                "(at x = 0).", _tg_returns_tanh),
+        Mistake("cosh-overflow", "1 / np.cosh(x)**2 is the right formula, but np.cosh overflows (a "
+                "RuntimeWarning) once |x| passes about 710. Use 1 - np.tanh(x)**2, which never overflows.",
+                _tg_cosh, matchable=False),
+    ),
+)
+
+
 # --- relu -----------------------------------------------------------------------------------------
 
 def _relu_np_max(x):
@@ -1180,5 +1333,5 @@ CLIP_BY_GLOBAL_NORM = Spec(
     ),
 )
 
-SPECS = (SIGMOID, SIGMOID_GRAD, RELU, RELU_GRAD, LEAKY_RELU, LEAKY_RELU_GRAD, ELU, ELU_GRAD,
+SPECS = (SIGMOID, SIGMOID_GRAD, TANH, TANH_GRAD, RELU, RELU_GRAD, LEAKY_RELU, LEAKY_RELU_GRAD, ELU, ELU_GRAD,
          PRELU_BACKWARD, BACKPROP_DELTA_NORMS, CLIP_BY_GLOBAL_NORM)

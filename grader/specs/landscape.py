@@ -1,9 +1,7 @@
 """Checks and mistakes for the optimization landscape of lesson 05 (reference: ``solutions.momentum``).
 
-Not registered yet: ``critical_point_type`` and ``newton_step`` join lesson
-05's graded functions in ``grader.course.LESSONS`` when their notebook section
-is written; until then ``REGISTRY`` does not load this module, and its tests
-(``tests/grader/test_landscape.py``) probe and judge the specs directly.
+Sections 7 and 8 of lesson 05; ``grader.specs.momentum`` adds these specs to
+the lesson's, and ``tests/grader/test_landscape.py`` probes and judges them.
 
 ``critical_point_type`` is compared with the reference on diagonal Hessians
 and on the same eigenvalues rotated by an orthogonal matrix (so the diagonal

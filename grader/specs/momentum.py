@@ -651,4 +651,7 @@ NESTEROV_STEP = Spec(
     mistakes=_NESTEROV_MISTAKES,
 )
 
-SPECS = (MOMENTUM_STEP, EMA_MOMENTUM_STEP, NESTEROV_STEP)
+# The optimization landscape of the same lesson (critical_point_type, newton_step) has its own module.
+from .landscape import SPECS as _LANDSCAPE  # noqa: E402
+
+SPECS = (MOMENTUM_STEP, EMA_MOMENTUM_STEP, NESTEROV_STEP) + _LANDSCAPE

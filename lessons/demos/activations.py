@@ -158,3 +158,109 @@ def demo(sigmoid, sigmoid_grad, relu, relu_grad, clip_by_global_norm):
 
         return Markdown(f"**{exc.message.replace('this plot', 'this demo')}**")
     return as_image(plot_demo(first, second))
+
+
+# --------------------------------------------------------------------------
+# dying ReLUs
+# --------------------------------------------------------------------------
+
+#: The dying-ReLU experiment: one hidden layer of 64 units on the digits (pixels in [0, 1]), He weights,
+#: hidden biases started at DEAD_BIAS, plain SGD with learning rate 0.1, batches of 32.
+DYING_SIZES = (64, 64, 10)
+DYING_EPOCHS = 15
+DEAD_BIAS = -2.0
+#: Leaky ReLU's slope in the experiment (larger than the default 0.01, so that its recovery shows in 15 epochs).
+LEAKY_ALPHA = 0.1
+
+
+@dataclass(frozen=True)
+class DyingRun:
+    """One run of the dying-ReLU experiment.
+
+    Attributes
+    ----------
+    name : str
+    dead_share : ndarray of shape (n_epochs + 1,)
+        Share of hidden units whose pre-activation is <= 0 on EVERY training image, before training and
+        after each epoch. For ReLU such a unit outputs 0 and passes back a gradient of 0 for every
+        sample: nothing can change its weights again.
+    test_accuracy : ndarray of shape (n_epochs + 1,)
+    """
+
+    name: str
+    dead_share: np.ndarray
+    test_accuracy: np.ndarray
+
+
+def _dead_share(net: network.Network, X: np.ndarray) -> float:
+    _, hidden = network.forward(net, X, return_hidden=True)
+    return float(np.mean(np.all(hidden.pre_activations[0] <= 0.0, axis=0)))
+
+
+def dying_runs(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad, *, epochs: int = DYING_EPOCHS,
+               bias: float = DEAD_BIAS) -> list[DyingRun]:
+    """Train the same network, from the same weights and with the same batches, with each activation."""
+    data = load_digits()
+    activations = (
+        ("ReLU", _checked(relu), _checked(relu_grad)),
+        (f"Leaky ReLU (alpha {LEAKY_ALPHA})", _checked(functools.partial(leaky_relu, alpha=LEAKY_ALPHA)),
+         _checked(functools.partial(leaky_relu_grad, alpha=LEAKY_ALPHA))),
+        ("ELU", _checked(elu), _checked(elu_grad)),
+    )
+    runs = []
+    with one_blas_thread():
+        for name, act, act_grad in activations:
+            net = network.init_network(DYING_SIZES, rng=np.random.default_rng(0), activation=act,
+                                       activation_grad=act_grad)
+            theta = net.theta.copy()
+            _, biases = network.split(net.sizes, theta)
+            biases[0][...] = bias  # as a large update can leave them: every unit starts mostly negative
+            net = net.with_theta(theta)
+            dead, accuracy = [_dead_share(net, data.X_train)], [network.accuracy(net, data.X_test, data.y_test)]
+
+            def record(epoch, current, history, dead=dead, accuracy=accuracy):
+                dead.append(_dead_share(current, data.X_train))
+                accuracy.append(network.accuracy(current, data.X_test, data.y_test))
+
+            network.train(net, data.X_train, data.y_train, epochs=epochs, batch_size=32,
+                          optimizer=network.Optimizer.sgd(lr=0.1), rng=np.random.default_rng(1), callback=record)
+            runs.append(DyingRun(name, np.array(dead), np.array(accuracy)))
+    return runs
+
+
+def plot_dying(runs: list[DyingRun]):
+    """The share of dead units and the test accuracy, epoch by epoch, for each activation."""
+    fig = new_figure(9.6, 3.4)
+    ax_dead, ax_acc = fig.subplots(1, 2)
+    for k, run in enumerate(runs):
+        epochs = np.arange(len(run.dead_share))
+        ax_dead.plot(epochs, 100 * run.dead_share, color=_COLOURS[k], ls=_STYLES[k], lw=2, marker="o", ms=3,
+                     label=run.name)
+        ax_acc.plot(epochs, 100 * run.test_accuracy, color=_COLOURS[k], ls=_STYLES[k], lw=2, marker="o", ms=3,
+                    label=run.name)
+    ax_dead.set(xlabel="epoch", ylabel="% of hidden units", ylim=(0, 102),
+                title="Units negative on every training image")
+    ax_acc.set(xlabel="epoch", ylabel="test accuracy (%)", ylim=(0, 100), title="Test accuracy")
+    ax_dead.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def dying_relu_demo(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad):
+    """The dying-ReLU experiment with the student's functions; an image, or a note naming the function."""
+    try:
+        probe = np.array([[-1.0, 0.0, 2.0]])
+        for fn in (relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad):
+            attempt(fn, probe)
+        runs = dying_runs(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad)
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message.replace('this plot', 'this demo')}**")
+    fig = plot_dying(runs)
+    relu_run = runs[0]
+    fig.suptitle(f"Hidden biases started at {DEAD_BIAS:g}: {100 * relu_run.dead_share[0]:.0f}% of the units start "
+                 f"dead; after {len(relu_run.dead_share) - 1} epochs ReLU still has "
+                 f"{100 * relu_run.dead_share[-1]:.0f}% ({100 * relu_run.test_accuracy[-1]:.0f}% test accuracy), "
+                 f"ELU {100 * runs[2].dead_share[-1]:.0f}% ({100 * runs[2].test_accuracy[-1]:.0f}%).",
+                 fontsize=9, wrap=True)
+    return as_image(fig)

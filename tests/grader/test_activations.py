@@ -23,7 +23,7 @@ from grader.specs import activations as spec_module
 
 pytestmark = pytest.mark.lesson09
 
-FUNCTIONS = ("sigmoid", "sigmoid_grad", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu",
+FUNCTIONS = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu",
              "elu_grad", "prelu_backward", "backprop_delta_norms", "clip_by_global_norm")
 
 
@@ -285,9 +285,42 @@ def clip_by_global_norm_norms(grads, *, max_norm):
     return [g / total * max_norm for g in grads]
 
 
+def tanh_loops(x):
+    return _elementwise(math.tanh, x)
+
+
+def tanh_from_sigmoid(x):
+    # tanh(x) = 2 sigmoid(2x) - 1, with a sigmoid that takes exp of -|.| only (squared, as 2x overflows at 1e308)
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x)) ** 2
+    s = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return 2.0 * s - 1.0
+
+
+def tanh_stable_exp(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x)) ** 2  # exp(-2|x|), without 2|x| overflowing at 1e308
+    return np.sign(x) * (1.0 - e) / (1.0 + e)
+
+
+def tanh_grad_plain(x):
+    return 1.0 - np.tanh(np.asarray(x, dtype=float)) ** 2
+
+
+def tanh_grad_loops(x):
+    return _elementwise(lambda v: 1.0 - math.tanh(v) ** 2, x)
+
+
+def tanh_grad_factored(x):
+    t = np.tanh(np.asarray(x, dtype=float))
+    return (1.0 - t) * (1.0 + t)
+
+
 VARIANTS = {
     "sigmoid": [sigmoid_loops, sigmoid_tanh, sigmoid_logaddexp, sigmoid_masks],
     "sigmoid_grad": [sigmoid_grad_loops, sigmoid_grad_from_sigmoid, sigmoid_grad_sech],
+    "tanh": [tanh_loops, tanh_from_sigmoid, tanh_stable_exp],
+    "tanh_grad": [tanh_grad_plain, tanh_grad_loops, tanh_grad_factored],
     "relu": [relu_loops, relu_mask_product, relu_clip, relu_abs],
     "relu_grad": [relu_grad_loops, relu_grad_astype, relu_grad_heaviside, relu_grad_mask],
     "leaky_relu": [leaky_relu_loops, leaky_relu_maximum, leaky_relu_two_relus],
@@ -455,3 +488,19 @@ def test_sigmoid_grad_of_the_output_is_told_apart(grade):
     score, message = grade("sigmoid_grad", lambda x: x * (1 - x), points=3)
     assert score < 3 and "not the sigmoid's output" in message
     assert _hint("sigmoid_grad", "s-times-one-minus-x") not in message
+
+
+def test_tanh_written_out_is_named_by_its_nan_and_cosh_by_its_warning(grade):
+    """The written-out tanh fails on its nan; 1 / cosh(x)**2 has the right values and loses only the two
+    groups of large inputs, for its overflow warning, which the side pattern names."""
+    score, message = grade("tanh", spec_module._tanh_exp, points=1)
+    assert score < 1 and _hint("tanh", "exp-overflow") in " ".join(message.split())
+    score, message = grade("tanh_grad", spec_module._tg_cosh, points=6)
+    assert 0 < score < 6 and message.count("[fail]") == 2, message
+    assert all("1e4" in line or "1e308" in line for line in message.splitlines() if "[fail]" in line), message
+    assert _hint("tanh_grad", "cosh-overflow") in " ".join(message.split())
+
+
+def test_tanh_grad_of_the_output_is_told_apart(grade):
+    score, message = grade("tanh_grad", spec_module._tg_one_minus_x_squared, points=1)
+    assert score < 0.5 and _hint("tanh_grad", "one-minus-x-squared") in " ".join(message.split())

@@ -39,3 +39,37 @@ def test_demo_names_the_stub_to_implement(name):
 def test_demo_returns_an_image_every_front_end_shows():
     image = demo(A.sigmoid, A.sigmoid_grad, A.relu, A.relu_grad, A.clip_by_global_norm)
     assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- dying ReLUs ---
+# Oracle: a ReLU unit negative on every training image gets a gradient of exactly 0 for all of its weights,
+# so the set of dead units can only grow; leaky ReLU and ELU units keep a slope there and can come back.
+
+DYING = ("relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad")
+
+
+@pytest.fixture(scope="module")
+def dying():
+    from lessons.demos.activations import dying_runs
+
+    return dying_runs(*(getattr(A, n) for n in DYING))
+
+
+def test_dead_relu_units_never_come_back_and_the_others_do(dying):
+    relu, leaky, elu = dying
+    assert relu.dead_share[0] > 0.8, "biases of -2 start most units on the negative side"
+    assert np.all(np.diff(relu.dead_share) >= 0), "a dead ReLU unit gets no gradient: the share can only grow"
+    assert elu.dead_share[-1] < relu.dead_share[-1] - 0.2
+    assert leaky.dead_share[-1] < relu.dead_share[-1]
+    assert elu.test_accuracy[-1] > relu.test_accuracy[-1] + 0.2
+    assert leaky.test_accuracy[-1] > relu.test_accuracy[-1]
+
+
+def test_the_dying_demo_shows_an_image_or_names_the_stub():
+    from IPython.display import Image
+
+    from lessons.demos.activations import dying_relu_demo
+
+    assert isinstance(dying_relu_demo(*(getattr(A, n) for n in DYING)), Image)
+    fns = [stub(n) if n == "elu_grad" else getattr(A, n) for n in DYING]
+    assert "Implement `elu_grad` first" in dying_relu_demo(*fns).data

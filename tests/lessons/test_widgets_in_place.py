@@ -20,6 +20,7 @@ from lessons.widgets.adaptive import adaptive_race_widget
 from lessons.widgets.backprop import gradient_check_widget
 from lessons.widgets.batching import batch_size_widget
 from lessons.widgets.initializers import activation_stats_widget
+from lessons.widgets.landscape import landscape_widget
 from lessons.widgets.losses import loss_saturation_widget
 from lessons.widgets.momentum import narrow_valley_widget, two_forms_widget
 from lessons.widgets.regularization import early_stopping_widget, polynomial_l2_widget
@@ -43,6 +44,8 @@ WIDGETS = {
                              lambda: narrow_valley_widget(momentum.momentum_step, momentum.nesterov_step)),
     "two_forms_widget": (pytest.mark.lesson05,
                          lambda: two_forms_widget(momentum.momentum_step, momentum.ema_momentum_step)),
+    "landscape_widget": (pytest.mark.lesson05,
+                         lambda: landscape_widget(momentum.momentum_step, momentum.critical_point_type)),
     "adaptive_race_widget": (pytest.mark.lesson06,
                              lambda: adaptive_race_widget(adaptive.adagrad_step, adaptive.rmsprop_step,
                                                           adaptive.adam_step)),
