@@ -235,8 +235,9 @@ $$
 > the classes the model predicted) instead of the probability of the *true* class. That gives about
 > 0.60, and a version of this example that circulates in course notes mixes the two and prints 0.62.
 > The loss must look at the true class: that is the whole point of a loss that punishes wrong
-> predictions. Both examples have confident-looking but barely decided predictions, so both losses are
-> near $\log 2 \approx 0.693$; the wrong ones cost more.
+> predictions. Neither model is confident: every probability lies between 0.41 and 0.59, so both
+> losses are near $\log 2 \approx 0.693$, the loss of a coin flip, the wrong predictions a little above
+> it (0.802) and the right ones a little below (0.589).
 """),
     solution("categorical_cross_entropy", r'''
 def categorical_cross_entropy(probs, y_onehot, eps=1e-12):

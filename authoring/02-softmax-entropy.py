@@ -103,7 +103,9 @@ $$
 
 Now every exponent is $\le 0$, so nothing overflows; and the largest term is $e^{0} = 1$, so the
 denominator lies between 1 and $K$ and can never be 0. Some *small* probabilities may still underflow
-to 0, but only those below $10^{-308}$, whose true value no `float64` could hold anyway.
+to 0, but only those below about $4.9 \times 10^{-324}$, the smallest positive `float64` (a *subnormal*
+number; below the smallest normal one, $2.2 \times 10^{-308}$, they already lose digits), whose true
+value no `float64` could hold anyway.
 
 **One maximum per row.** With a batch of logits of shape `(n_samples, n_classes)`, each row is its own
 distribution and needs its own maximum. Subtracting the *global* maximum of the whole array is a

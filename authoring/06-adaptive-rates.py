@@ -424,8 +424,11 @@ the same holds for $v_t$ with $\beta_2$.
 
 * $m_1 = 0.1\, g$ and $v_1 = 0.001\, g^2$.
 * **Without** correction the step would be $\eta \cdot \dfrac{0.1\, |g|}{\sqrt{0.001}\, |g|} =
-  \eta \cdot \dfrac{0.1}{0.0316} = 3.16\, \eta$ for every parameter: more than three times too long,
-  and the effect fades only over the thousand-step memory of $v$.
+  \eta \cdot \dfrac{0.1}{0.0316} = 3.16\, \eta$ for every parameter: more than three times too long.
+  It gets worse before it gets better: under a constant gradient the uncorrected step is
+  $\eta\,(1 - \beta_1^t) / \sqrt{1 - \beta_2^t}$, because $m$ fills up ten times faster than $v$; it
+  climbs to about $6.57\,\eta$ at step 12, is still $3.24\,\eta$ at step 100, and falls to $1.26\,\eta$
+  only by step 1000, the memory of $v$.
 * **With** correction, $\hat m_1 = 0.1\,g / (1 - 0.9) = g$ and $\hat v_1 = 0.001\, g^2 / (1 - 0.999) =
   g^2$, so the step is $\eta\, g / (|g| + \epsilon)$: **about $\eta$ for every parameter, whatever the
   scale of its gradient.** For $g = [10^{-3}, -5, 200]$ and $\eta = 0.01$, $\theta$ moves from

@@ -431,6 +431,11 @@ improves by 0.25; epochs 2 and 3 beat 0.75 by only 0.05 and 0.07, so they do not
 stops at epoch 3. The best epoch is **3** (0.68 is the lowest loss seen), although epoch 3 was not an
 "improvement": `min_delta` decides when to *stop*, not which weights are best. Result: `(3, 3)`.
 
+*Keras differs here.* Keras's `EarlyStopping(restore_best_weights=True)` keeps the weights of the last
+epoch that counted as an improvement, that is, one that beat the best by more than `min_delta`. In this
+example it would give back epoch **1**'s weights (0.75), not epoch 3's (0.68). With `min_delta = 0` the
+two rules pick the same epoch. This course's best epoch is simply the lowest validation loss seen.
+
 Implement `early_stopping(val_losses, *, patience, min_delta=0.0)`: `val_losses` is a 1-D array (or
 list) with at least one epoch, `patience` an integer of at least 1. Return the tuple
 `(stop_epoch, best_epoch)` of two integers.

@@ -107,7 +107,7 @@ $0.5^{50} \approx 8.9 \times 10^{-16}$.
 A computer does not hold real numbers but `float64` values, which end somewhere:
 
 * **Overflow.** The largest `float64` is about $1.8 \times 10^{308}$. A result beyond it becomes
-  `inf`. Since $1.5^{1750} \approx 1.2 \times 10^{308}$, repeated multiplication gives `inf` from
+  `inf`. Since $1.5^{1750} \approx 1.44 \times 10^{308}$, repeated multiplication gives `inf` from
   layer $l = 1752$ on. One layer later it becomes `nan` ("not a number"): the matrix product adds
   `inf * 1.5` and `inf * 0` (the zero off-diagonal entry), and `inf * 0` has no value. From then on
   every number it touches is `nan`, which is how a training run "goes `nan`".
@@ -532,7 +532,10 @@ f(x) = \begin{cases} x & x > 0, \\ \alpha\,(e^{x} - 1) & x \le 0, \end{cases} \q
 f'(x) = \begin{cases} 1 & x > 0, \\ \alpha\, e^{x} & x \le 0. \end{cases}
 $$
 
-Its outputs average closer to 0 than ReLU's, and, like leaky ReLU, it always passes some gradient.
+Its outputs average closer to 0 than ReLU's, and, like leaky ReLU, it passes some gradient for every
+input. Less than it seems, though: its slope $\alpha e^{x}$ on the negative side fades exponentially,
+below $10^{-4}$ from $x \approx -9.2$ on (with $\alpha = 1$), so a unit pushed far into the negative side is
+nearly as stuck as a dead ReLU.
 Worked numbers with $\alpha = 1$: $f(-1) = e^{-1} - 1 \approx -0.632121$, $f(0) = 0$, $f'(-1) = e^{-1}
 \approx 0.367879$. With $\alpha = 2$: $f'(-1) \approx 0.735759$ and $f'(0) = 2$ (the left-hand slope
 again; for $\alpha = 1$ both sides give 1 anyway). On the positive side the slope is **1**, not

@@ -1,0 +1,149 @@
+"""The numbers the lessons' prose states, computed: a number a test computes cannot drift from the truth.
+
+Each claim is a piece of text that must appear, verbatim, in ``authoring/<lesson>.py``, and the
+computation that gives the number it states (with the precision the text writes it to). Editing the
+prose so that the text no longer appears fails the test, which sends the editor here to recompute.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _prose(lesson_id: str) -> str:
+    """The lesson's source with runs of white space made single and block-quote marks dropped."""
+    lines = [line.strip().removeprefix(">") for line in (ROOT / "authoring" / f"{lesson_id}.py").read_text().splitlines()]
+    return " ".join(" ".join(lines).split())
+
+
+def _claim(lesson_id: str, text: str) -> None:
+    assert " ".join(text.split()) in _prose(lesson_id), f"{lesson_id} no longer says {text!r}: recompute it here"
+
+
+def _ce(*probs) -> float:
+    return -float(np.mean(np.log(probs)))
+
+
+# --- 01 ---------------------------------------------------------------------------------------------
+
+@pytest.mark.lesson01
+def test_the_cross_entropy_worked_numbers():
+    _claim("01-loss-functions", r"\tfrac12 (0.598 + 0.580) \approx 0.589")
+    _claim("01-loss-functions", r"\tfrac12 (0.713 + 0.892) \approx 0.802")
+    _claim("01-loss-functions", "the wrong predictions a little above it (0.802) and the right ones a little below (0.589)")
+    _claim("01-loss-functions", r"$\log 2 \approx 0.693$")
+    assert round(_ce(0.55, 0.56), 3) == 0.589 and round(_ce(0.49, 0.41), 3) == 0.802
+    assert round(-math.log(0.55), 3) == 0.598 and round(-math.log(0.56), 3) == 0.580
+    assert round(-math.log(0.49), 3) == 0.713 and round(-math.log(0.41), 3) == 0.892
+    assert _ce(0.55, 0.56) < math.log(2) < _ce(0.49, 0.41)
+    # The slip of reading off the largest probability instead of the true class's.
+    _claim("01-loss-functions", "That gives about 0.60")
+    assert round(_ce(0.51, 0.59), 2) == 0.60
+
+
+# --- 02 ---------------------------------------------------------------------------------------------
+
+@pytest.mark.lesson02
+def test_the_limits_of_float64_underflow():
+    _claim("02-softmax-entropy", r"below about $4.9 \times 10^{-324}$, the smallest positive `float64`")
+    _claim("02-softmax-entropy", r"the smallest normal one, $2.2 \times 10^{-308}$")
+    info = np.finfo(np.float64)
+    assert f"{float(info.smallest_subnormal):.1e}" == "4.9e-324"
+    assert f"{float(info.tiny):.1e}" == "2.2e-308"
+    assert np.float64(info.smallest_subnormal) / 2 == 0.0
+
+
+# --- 04 ---------------------------------------------------------------------------------------------
+
+@pytest.mark.lesson04
+def test_he_relu_wanders_without_a_trend_in_the_widgets_network():
+    from lessons.widgets import initializers as widget
+    from solutions.initializers import he_normal
+
+    _claim("04-initialization", "the spread wanders between 0.48 and 1.26 (the input's is 1.0) and ends at 0.48")
+    _claim("04-initialization", r"$0.71^{50} \approx 3 \times 10^{-8}$ for Glorot")
+    x = widget._inputs()
+    rng = np.random.default_rng(widget.SEED + 1)  # the widget's weights
+    h, stds = x, []
+    for _ in range(widget.MAX_DEPTH):
+        h = np.maximum(h @ he_normal(widget.WIDTH, widget.WIDTH, rng=rng), 0.0)
+        stds.append(float(np.std(h)))
+    assert round(float(np.std(x)), 1) == 1.0
+    assert (round(min(stds), 2), round(max(stds), 2), round(stds[-1], 2)) == (0.48, 1.26, 0.48)
+    assert f"{(1 / math.sqrt(2)) ** 50:.0e}" == "3e-08"
+
+
+# --- 06 ---------------------------------------------------------------------------------------------
+
+@pytest.mark.lesson06
+def test_the_uncorrected_adam_step_climbs_before_it_fades():
+    _claim("06-adaptive-rates", r"it climbs to about $6.57\,\eta$ at step 12, is still $3.24\,\eta$ at step 100, "
+                                r"and falls to $1.26\,\eta$ only by step 1000")
+    _claim("06-adaptive-rates", r"= 3.16\, \eta$ for every parameter")
+    # Adam without bias correction under a constant gradient g, run step by step (not the closed form).
+    g, m, v, steps = 1.0, 0.0, 0.0, []
+    for _ in range(1000):
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        steps.append(m / math.sqrt(v))
+    assert round(steps[0], 2) == 3.16
+    assert int(np.argmax(steps)) + 1 == 12 and round(max(steps), 2) == 6.57
+    assert round(steps[99], 2) == 3.24 and round(steps[999], 2) == 1.26
+
+
+# --- 07 ---------------------------------------------------------------------------------------------
+
+def _keras_restored_epoch(losses, patience, min_delta):
+    """The epoch whose weights Keras's EarlyStopping(restore_best_weights=True) gives back (its rule, written out)."""
+    best, best_epoch, wait = math.inf, None, 0
+    for epoch, loss in enumerate(losses):
+        if best_epoch is None:
+            best_epoch = epoch
+        wait += 1
+        if loss + min_delta < best:  # Keras flips the sign of min_delta in "min" mode
+            best, best_epoch, wait = loss, epoch, 0
+            continue
+        if wait >= patience and epoch > 0:
+            break
+    return best_epoch
+
+
+@pytest.mark.lesson07
+def test_keras_restores_the_last_improvement_and_the_course_the_lowest_loss():
+    from solutions.regularization import early_stopping
+
+    _claim("07-regularization", "it would give back epoch **1**'s weights (0.75), not epoch 3's (0.68)")
+    losses = [1.0, 0.75, 0.7, 0.68]
+    assert early_stopping(losses, patience=2, min_delta=0.1) == (3, 3)
+    assert _keras_restored_epoch(losses, patience=2, min_delta=0.1) == 1
+    assert _keras_restored_epoch(losses, patience=2, min_delta=0.0) == early_stopping(losses, patience=2)[1]
+
+
+# --- 09 ---------------------------------------------------------------------------------------------
+
+@pytest.mark.lesson09
+def test_where_the_chains_leave_float64():
+    _claim("09-unstable-gradients", r"$1.5^{1750} \approx 1.44 \times 10^{308}$, repeated multiplication gives `inf` "
+                                    r"from layer $l = 1752$ on")
+    assert f"{1.5 ** 1750:.2e}" == "1.44e+308"
+    value, layer = 1.0, 1  # layer l holds 1.5 ** (l - 1)
+    with np.errstate(over="ignore"):
+        while np.isfinite(value):
+            value, layer = np.float64(value) * 1.5, layer + 1
+    assert layer == 1752
+    _claim("09-unstable-gradients", r"rounds to **exactly 0** from layer $l = 1076$ on")
+    value, layer = 1.0, 1
+    while value != 0.0:
+        value, layer = np.float64(value) * 0.5, layer + 1
+    assert layer == 1076
+
+
+@pytest.mark.lesson09
+def test_elus_slope_fades_on_the_negative_side():
+    _claim("09-unstable-gradients", r"below $10^{-4}$ from $x \approx -9.2$ on (with $\alpha = 1$)")
+    assert round(math.log(1e-4), 1) == -9.2
