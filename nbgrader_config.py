@@ -18,6 +18,10 @@ c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+# nbgrader copies every other file of a lesson's folder into the release and the submissions: never the answers
+# to the prediction questions (lessons/predict.py) of whoever ran the notebook there.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "predictions.json",
+                            ".predictions-*"]
 # Parallel graders wait up to a minute for the gradebook instead of failing on a lock.
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db") + "?timeout=60"
 

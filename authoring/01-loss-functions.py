@@ -31,6 +31,7 @@ import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_raises, assert_shape, assert_type, gradient_check
 from lessons.demos.losses import demo
+from lessons.predict import predict
 from lessons.widgets.losses import loss_saturation_widget
 """),
     markdown("mse_intro", r"""
@@ -311,6 +312,9 @@ assert_close(accuracy(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]]), np.array([[0
 assert_close(accuracy(np.array([[0.4, 0.3, 0.3]]), np.array([[1, 0, 0]])), 1.0,
              what="accuracy([[0.4, 0.3, 0.3]], class 0) (the largest probability wins, even below 0.5)")
 """),
+    code("prediction_widget_1", r"""
+predict("01-ce-gradient-at-0.01")
+"""),
     markdown("why_ce", r"""
 ## 6. Why classifiers are trained with cross-entropy
 
@@ -332,6 +336,9 @@ $p = 0.01$ and compare the two curves on the right (log scale).
 """),
     code("widget", r"""
 loss_saturation_widget(mse, binary_cross_entropy)
+"""),
+    code("prediction_widget_2", r"""
+predict("01-demo-which-recovers")
 """),
     markdown("demo_intro", r"""
 ## 7. On real data: learning from a bad start

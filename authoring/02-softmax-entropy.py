@@ -36,6 +36,7 @@ import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_raises, assert_shape, assert_type, assert_unchanged, gradient_check
 from lessons.demos.softmax import demo
+from lessons.predict import predict
 from lessons.widgets.softmax import softmax_temperature_widget
 """),
     markdown("softmax_intro", r"""
@@ -740,6 +741,9 @@ assert_close(softmax_cross_entropy_grad(worked + [[1000.0], [-1000.0]], np.array
 assert_raises(ValueError, softmax_cross_entropy_grad, worked, np.array([0, -1]),
               what="softmax_cross_entropy_grad with label -1")
 """),
+    code("prediction_widget_1", r"""
+predict("02-temperature-to-infinity")
+"""),
     markdown("widget_intro", r"""
 ## 9. Play with logits, temperature and overflow
 
@@ -763,6 +767,9 @@ Things to try:
 """),
     code("widget", r"""
 softmax_temperature_widget(softmax, entropy)
+"""),
+    code("prediction_widget_2", r"""
+predict("02-softmax-regression-accuracy")
 """),
     markdown("demo_intro", r"""
 ## 10. On real data: softmax regression on the digits

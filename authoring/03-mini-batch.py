@@ -41,6 +41,7 @@ import numpy as np
 
 from lessons.checks import assert_close, assert_equal, assert_raises, assert_shape, assert_true, assert_unchanged, gradient_check
 from lessons.demos.batching import demo
+from lessons.predict import predict
 from lessons.widgets.batching import batch_size_widget
 """),
     markdown("why_batches", r"""
@@ -586,6 +587,9 @@ for batch_size in (1, 3):
     assert_close(w, [2.0], atol=1e-4, what=f"w after 300 epochs with batch_size {batch_size}")
     assert_close(b, 1.0, atol=1e-4, what=f"b after 300 epochs with batch_size {batch_size}")
 """),
+    code("prediction_widget_1", r"""
+predict("03-noise-of-a-quarter-batch")
+"""),
     markdown("widget_intro", r"""
 ## 7. Noise against cost: a widget
 
@@ -620,6 +624,9 @@ Things to try:
 """),
     code("widget", r"""
 batch_size_widget(minibatches, linear_mse_grad, sgd_step, train_minibatch_sgd)
+"""),
+    code("prediction_widget_2", r"""
+predict("03-fastest-per-epoch")
 """),
     markdown("demo_intro", r"""
 ## 8. On real data: batch sizes 1, 32 and 1,348 on the digits

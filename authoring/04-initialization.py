@@ -43,6 +43,7 @@ import numpy as np
 
 from lessons.checks import assert_close, assert_equal, assert_in_range, assert_shape, assert_true, assert_unchanged
 from lessons.demos.initializers import demo
+from lessons.predict import predict
 from lessons.widgets.initializers import activation_stats_widget
 """),
     markdown("symmetry", r"""
@@ -496,6 +497,9 @@ assert_close(layer_activation_stds(np.zeros((3, 6)), weights, np.tanh), np.zeros
 assert_close(layer_activation_stds(10 * x, weights, relu), 10 * np.asarray(layer_activation_stds(x, weights, relu)),
              what="the stds for 10 * x (they should be 10 times those for x)")
 """),
+    code("prediction_widget_1", r"""
+predict("04-small-random-factor")
+"""),
     markdown("widget_intro", r"""
 ## 8. Watching the signal through 50 layers
 
@@ -531,6 +535,9 @@ Things to try (each layer has $m = n = 100$, so Glorot's and He's standard devia
 """),
     code("widget", r"""
 activation_stats_widget(small_random_init, glorot_uniform, glorot_normal, he_normal, layer_activation_stds)
+"""),
+    code("prediction_widget_2", r"""
+predict("04-relu-from-zeros")
 """),
     markdown("demo_intro", r"""
 ## 9. On real data: one network, four starting points

@@ -47,6 +47,7 @@ import numpy as np
 from lessons.checks import assert_close, assert_raises, assert_shape, assert_true, assert_type, assert_unchanged
 from lessons.demos.landscape import CRITICAL_POINTS, hessian, newton_demo
 from lessons.demos.momentum import demo
+from lessons.predict import predict
 from lessons.widgets.landscape import landscape_widget
 from lessons.widgets.momentum import narrow_valley_widget, two_forms_widget
 """),
@@ -225,6 +226,9 @@ assert_shape(theta, (3, 2), what="theta_new")
 assert_shape(velocity, (3, 2), what="velocity_new")
 for before, after, name in zip(copies, (theta0, grad0, velocity0), ("theta", "grad", "velocity")):
     assert_unchanged(before, after, what=name)
+"""),
+    code("prediction_widget_1", r"""
+predict("05-velocity-90")
 """),
     markdown("ema_intro", r"""
 ## 3. The moving-average form
@@ -699,6 +703,9 @@ for c in CRITICAL_POINTS:
 assert_raises(ValueError, critical_point_type, np.array([[1.0, 2.0], [0.0, 1.0]]), what="a Hessian that is not symmetric")
 assert_raises(ValueError, critical_point_type, np.ones((2, 3)), what="a Hessian that is not square")
 """),
+    code("prediction_widget_2", r"""
+predict("05-plateau-start")
+"""),
     markdown("landscape_widget_intro", r"""
 ### See it: a surface with every kind of trouble
 
@@ -821,6 +828,9 @@ assert_close(newton_step(np.zeros(2), np.array([1.0, 1.0]), np.array([[2.0, 1.0]
 assert_raises(ValueError, newton_step, np.zeros(2), np.ones(2), np.array([[1.0, 2.0], [2.0, 4.0]]),
               what="newton_step with the singular hessian [[1, 2], [2, 4]]")
 assert_raises(ValueError, newton_step, np.zeros(2), np.ones(2), np.eye(3), what="newton_step with a (3, 3) hessian for 2 parameters")
+"""),
+    code("prediction_widget_3", r"""
+predict("05-newton-near-saddle")
 """),
     markdown("newton_demo_intro", r"""
 The demo shows both faces of Newton's method with **your** `newton_step`:

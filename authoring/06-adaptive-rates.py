@@ -43,6 +43,7 @@ import numpy as np
 
 from lessons.checks import assert_close, assert_raises, assert_shape, assert_type, assert_unchanged
 from lessons.demos.adaptive import demo
+from lessons.predict import predict
 from lessons.widgets.adaptive import adaptive_race_widget
 """),
     markdown("scale_problem", r"""
@@ -79,6 +80,9 @@ defined while $r_i$ is still 0. The factor $\eta / (\epsilon + \sqrt{r_i})$ is p
 A note on names: texts use $\alpha$, $\eta$ or $\epsilon$ for the learning rate, and some use $\delta$
 for the small constant. This course writes $\eta$ in formulas and `lr` in code, and keeps $\epsilon$
 (`eps`) for the small constant.
+"""),
+    code("prediction_widget_1", r"""
+predict("06-adagrad-after-100")
 """),
     markdown("adagrad_intro", r"""
 ## 2. AdaGrad: divide by the root of the sum of squares
@@ -389,6 +393,9 @@ assert_shape(theta, (2, 3), what="theta_new")
 assert_shape(r, (2, 3), what="r_new")
 for before, after, name in zip(copies, (theta0, grad0, r0), ("theta", "grad", "r")):
     assert_unchanged(before, after, what=name)
+"""),
+    code("prediction_widget_2", r"""
+predict("06-uncorrected-first-step")
 """),
     markdown("adam_intro", r"""
 ## 4. Adam: momentum, RMSProp and a bias correction

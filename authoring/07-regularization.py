@@ -40,6 +40,7 @@ import numpy as np
 from lessons.checks import (assert_close, assert_equal, assert_in_range, assert_shape, assert_true, assert_type,
                             assert_unchanged, gradient_check)
 from lessons.demos.regularization import bagging_demo, penalty_demo
+from lessons.predict import predict
 from lessons.widgets.regularization import early_stopping_widget, polynomial_l2_widget
 """),
     markdown("overfitting", r"""
@@ -495,6 +496,9 @@ assert_equal(result, (4, 1), what="a tie: a loss equal to the best is no improve
 assert_true(all(isinstance(e, (int, np.integer)) for e in result), f"return two integers, got {result}",
             value=result)
 """),
+    code("prediction_widget_1", r"""
+predict("07-more-patience")
+"""),
     markdown("es_widget_intro", r"""
 ## 9. See it: patience on a real training curve
 
@@ -655,6 +659,9 @@ averaged = bagging_predict(probs)
 assert_shape(averaged, (5, 4), what="bagging_predict of 3 models, 5 samples, 4 classes")
 assert_close(averaged.sum(axis=1), np.ones(5), what="row sums of the average")
 assert_close(bagging_predict(probs[:1]), probs[0], what="the average of one model")
+"""),
+    code("prediction_widget_2", r"""
+predict("07-bag-against-one")
 """),
     markdown("demo_bagging_intro", r"""
 ## 12. On real data: a bag of networks

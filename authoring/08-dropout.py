@@ -42,6 +42,7 @@ import numpy as np
 from lessons.checks import (assert_close, assert_in_range, assert_shape, assert_true, assert_type, assert_unchanged,
                             gradient_check)
 from lessons.demos.dropout import comparison_demo, ensemble_demo
+from lessons.predict import predict
 from lessons.widgets.dropout import dropout_widget
 """),
     markdown("noise", r"""
@@ -76,6 +77,9 @@ Three practical points:
   In this lesson's network it follows the hidden layer.
 * The drop probability is a hyperparameter to tune on the validation set: too small and it changes
   nothing, too large and the network can no longer learn (you will see both).
+"""),
+    code("prediction_widget_1", r"""
+predict("08-no-rescaling")
 """),
     markdown("inverted", r"""
 ## 2. Keeping the expectation: inverted dropout
@@ -328,6 +332,9 @@ Look for:
 """),
     code("demo_comparison", r"""
 comparison_demo(dropout_forward, dropout_backward)
+"""),
+    code("prediction_widget_2", r"""
+predict("08-halve-the-distance")
 """),
     markdown("ensemble_intro", r"""
 ## 6. Dropout as an ensemble of thinned networks

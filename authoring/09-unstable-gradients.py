@@ -41,6 +41,7 @@ import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_shape, assert_type, assert_unchanged, gradient_check
 from lessons.demos.activations import demo, dying_relu_demo
+from lessons.predict import predict
 from lessons.widgets.activations import gradient_flow_widget, linear_chain
 """),
     markdown("why", r"""
@@ -226,6 +227,9 @@ with np.errstate(all="ignore"):  # the values first, whatever warnings come
 with np.errstate(over="raise", invalid="raise"):  # now an overflow raises FloatingPointError
     assert_close(sigmoid(np.array([800.0, 1e4])), [1.0, 1.0], what="sigmoid([800, 1e4]) without overflow")
     assert_close(sigmoid(np.array([-1e4, -800.0])), [0.0, 0.0], what="sigmoid([-1e4, -800]) without overflow")
+"""),
+    code("prediction_widget_1", r"""
+predict("09-ten-sigmoid-layers")
 """),
     markdown("sigmoid_grad_intro", r"""
 ## 4. The sigmoid's derivative, and why it makes gradients vanish
@@ -873,6 +877,9 @@ The four runs take a few seconds (nothing is precomputed). The runs that overflo
 """),
     code("demo", r"""
 demo(sigmoid, sigmoid_grad, relu, relu_grad, clip_by_global_norm)
+"""),
+    code("prediction_widget_2", r"""
+predict("09-dead-after-15-epochs")
 """),
     markdown("dying_intro", r"""
 ## 15. Dying ReLUs

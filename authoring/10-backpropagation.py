@@ -38,6 +38,7 @@ import numpy as np
 
 from lessons.checks import assert_close, assert_raises, assert_shape, assert_type, assert_unchanged, gradient_check
 from lessons.demos.backprop import check_report, cost_demo, digits_demo
+from lessons.predict import predict
 from lessons.widgets.backprop import gradient_check_widget
 """),
     markdown("graph", r"""
@@ -357,6 +358,9 @@ for old, new in zip(copies, weights + biases):
 assert_raises(ValueError, mlp_backward, X, y, weights[:2], biases[:2] + biases[:1], what="three biases for two layers")
 assert_raises(ValueError, mlp_backward, X, y, weights, biases, activation="sigmoid", what='activation="sigmoid"')
 """),
+    code("prediction_widget_1", r"""
+predict("10-best-h")
+"""),
     markdown("check_intro", r"""
 ## 5. Checking a gradient
 
@@ -530,6 +534,9 @@ on the widget's network with two hidden layers, once with tanh and once with ReL
 """),
     code("report", r"""
 check_report(mlp_backward, numerical_gradient, relative_error)
+"""),
+    code("prediction_widget_2", r"""
+predict("10-numerical-cost")
 """),
     markdown("cost_intro", r"""
 ## 7. Why one backward pass costs about as much as a forward pass

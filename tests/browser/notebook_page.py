@@ -179,3 +179,33 @@ def move(page, kind: str, control, *, fraction: float = 0.1, max_presses: int = 
         return f"dropdown option {index} -> {(index + 1) % count}"
     control.click()
     return f"{kind} clicked"
+
+
+def predictions(page):
+    """The lesson's prediction questions (lessons/predict.py)."""
+    return page.locator(".nncourse-prediction")
+
+
+def answer_prediction(box) -> None:
+    """Answer a prediction as a student does: click its first choice, or type a number and press Check."""
+    box.scroll_into_view_if_needed()
+    choices = box.locator(".widget-toggle-button")
+    if choices.count():
+        choices.first.click()
+    else:
+        box.locator("input").first.fill("1")
+        box.locator("button", has_text="Check").click()
+    box.get_by_text("Your prediction:").wait_for(timeout=15_000)
+
+
+def rerun_cell_holding(page, selector: str) -> None:
+    """Run again the code cell whose output holds ``selector``; return when it has run."""
+    index = page.evaluate(f"""(sel) => {_CURRENT}.content.widgets.findIndex(c => c.model.type === 'code'
+                                       && c.node.querySelector(sel) !== null)""", selector)
+    assert index >= 0, f"no cell shows {selector}"
+    count = page.evaluate(f"(i) => {_CURRENT}.content.widgets[i].model.executionCount", index)
+    page.evaluate(f"""(i) => {{ const w = {_CURRENT}; w.content.activeCellIndex = i;
+                               return window.jupyterapp.commands.execute('notebook:run-cell'); }}""", index)
+    page.wait_for_function(f"""([i, n]) => {{ const w = {_CURRENT}; const c = w.content.widgets[i];
+        return c.model.executionCount !== null && c.model.executionCount !== n
+               && w.sessionContext.session.kernel.status === 'idle'; }}""", arg=[index, count], timeout=30_000)

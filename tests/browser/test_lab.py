@@ -1,4 +1,5 @@
-"""Every released lesson in a real JupyterLab: run all cells, move every widget's controls, see the plot change.
+"""Every released lesson in a real JupyterLab: run all cells, move every widget's controls, see the plot change,
+and answer a prediction question.
 
 The notebook is the student's release with the reference answers filled in
 (``student.py``). For each widget the first control of each kind (slider,
@@ -60,5 +61,19 @@ def test_lesson_runs_and_every_widget_responds(page, lab, lesson_id):
         assert not found, f"{lesson_id}, widget {index + 1}: {found.group(0)!r} after moving its controls"
     problems = nb.cell_problems(page)
     assert not problems, f"{lesson_id}: moving the widgets made cells raise:\n" + "\n".join(problems)
+
+    # Predict, then reveal: the answer and why appear only once answered, and running the cell again keeps them.
+    questions = nb.predictions(page)
+    assert questions.count() >= 2, f"{lesson_id}: fewer than two prediction questions"
+    first = questions.first
+    assert "Your prediction:" not in first.inner_text(), f"{lesson_id}: the answer shows before the student answers"
+    nb.answer_prediction(first)
+    revealed = first.inner_text()
+    assert "Right." in revealed or "Not quite" in revealed, revealed
+    page.screenshot(path=str(ARTIFACTS / f"{lesson_id}-prediction.png"))
+    nb.rerun_cell_holding(page, ".nncourse-prediction")
+    first = nb.predictions(page).first
+    first.get_by_text("Your prediction:").wait_for(timeout=15_000)
+    assert first.inner_text() == revealed, f"{lesson_id}: running the cell again lost the answer"
     errors = js_errors(page)
     assert not errors, f"{lesson_id}: JavaScript errors in the page:\n" + "\n".join(errors)

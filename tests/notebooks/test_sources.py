@@ -64,3 +64,16 @@ def test_release_holds_no_solution_and_no_hidden_test(lesson):
     problems = leaks.release_problems(pipeline.notebook_path(ROOT, "source", lesson.id),
                                       pipeline.notebook_path(ROOT, "release", lesson.id))
     assert problems == []
+
+
+@pytest.mark.lesson01
+def test_the_answers_to_prediction_questions_never_reach_the_release(tmp_path):
+    """An instructor who tried the questions in source/ leaves predictions.json there; nbgrader must not copy it."""
+    from .conftest import copy_course
+
+    course = copy_course(tmp_path / "course", "01-loss-functions")
+    (course / "source" / "01-loss-functions" / "predictions.json").write_text('{"01-ce-gradient-at-0.01": "about 50"}')
+    pipeline.generate(course, "01-loss-functions")
+    released = course / "release" / "01-loss-functions"
+    assert (released / "01-loss-functions.ipynb").is_file()
+    assert not (released / "predictions.json").exists()
