@@ -7,7 +7,7 @@ from grader.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""
-# Lesson 06 · AdaGrad, RMSProp and Adam
+# Lesson 06 · AdaGrad, RMSProp, Adam and AdamW
 
 Gradient descent moves every parameter by the same multiple of its gradient, $\eta\, g$. One number,
 the learning rate $\eta$, has to suit millions of parameters whose gradients may differ in size by
@@ -26,7 +26,9 @@ In this lesson you will implement
 * `adagrad_step`, which divides by the root of the **sum** of all past squared gradients;
 * `rmsprop_step`, which divides by the root of a **moving average** of them, and so forgets;
 * `adam_step`, which adds momentum's moving average of the gradients and **corrects both averages**
-  for their start at zero: the most used optimizer in deep learning.
+  for their start at zero: the most used optimizer in deep learning;
+* `adamw_step`, Adam with **weight decay decoupled** from the gradient, and why an L2 penalty inside
+  Adam regularizes each weight by a different amount.
 
 Along the way you will see exactly where the small constant $\epsilon$ goes (libraries disagree), and
 check the bias correction with numbers. A widget then races your three optimizers against gradient
@@ -42,7 +44,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_raises, assert_shape, assert_type, assert_unchanged
-from lessons.demos.adaptive import demo
+from lessons.demos.adaptive import demo, weight_decay_demo
 from lessons.predict import predict
 from lessons.widgets.adaptive import adaptive_race_widget
 """),
@@ -672,6 +674,117 @@ being told.
     code("demo", r"""
 demo(adagrad_step, rmsprop_step, adam_step)
 """),
+    markdown("adamw_intro", r"""
+## 7. AdamW: weight decay that Adam does not rescale
+
+Lesson 07 regularizes with an **L2 penalty** $\tfrac{\lambda}{2}\lVert\theta\rVert^2$ added to the loss.
+Its gradient is $\lambda\theta$, so with plain gradient descent each step becomes
+
+$$
+\theta \leftarrow \theta - \eta(g + \lambda\theta) = (1 - \eta\lambda)\,\theta - \eta g :
+$$
+
+every weight shrinks by the same factor $1 - \eta\lambda$ per step before the data's step. That is why
+L2 regularization is also called **weight decay**: with gradient descent the two are the same thing.
+
+**With Adam they are not.** Add $\lambda\theta$ to the gradient and it goes into $m$ and $v$ like the
+rest, so the decay, too, is divided by $\sqrt{\hat v}$:
+
+* a weight whose data gradients are **large** has a large $\sqrt{\hat v}$, and its decay
+  $\lambda\theta / \sqrt{\hat v}$ almost vanishes: it is hardly regularized;
+* a weight whose data gradients are **tiny** has a $\sqrt{\hat v}$ made mostly of the decay itself, so
+  the decay gets a full Adam step of about $\eta$ per step, far more than $\eta\lambda\theta$: it is
+  driven to 0.
+
+The same $\lambda$ regularizes each weight by a different amount, set by its gradients, which is not
+what anyone asked for. (This is what `torch.optim.Adam(weight_decay=...)` and Keras's `Adam` with an L2
+regularizer do.)
+
+**AdamW** (Loshchilov and Hutter, *Decoupled Weight Decay Regularization*, 2019) takes the decay out of
+the gradient. $m$ and $v$ are Adam's, computed from the gradient alone, and the weights are shrunk
+separately:
+
+$$
+\theta_t = (1 - \eta\lambda)\,\theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} .
+$$
+
+This is `torch.optim.AdamW` exactly: it multiplies the parameters by $1 - \eta\lambda$ (the decay scaled
+by the learning rate), then takes the Adam step. Its default is $\lambda = 0.01$. AdamW is today's
+default optimizer for training transformers.
+
+*Worked numbers.* With a zero gradient from $m = v = 0$, only the decay acts: $\theta = [2, -4]$,
+$\eta = 0.1$, $\lambda = 0.5$ give $[1.9, -3.8]$. With $\theta = [1, -2]$, $g = [0.5, 3]$, $t = 1$,
+$\eta = 0.1$, $\lambda = 0.1$: the decay makes $[0.99, -1.98]$, the Adam step moves each weight by
+about $\eta$ against its gradient's sign, and the result is about $[0.89, -2.08]$.
+
+Implement `adamw_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+weight_decay=0.01)`. It takes and returns what `adam_step` does, `(theta_new, m_new, v_new)`, and
+refuses a negative `weight_decay` (and `t < 1`) with a `ValueError`. You may call your `adam_step`;
+decay the **old** `theta`, the one the step starts from.
+"""),
+    solution("adamw_step", r'''
+def adamw_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    """One step of AdamW: theta * (1 - lr * weight_decay) minus Adam's step.
+
+    Parameters
+    ----------
+    theta, grad, m, v, t, lr, beta1, beta2, eps
+        As for adam_step.
+    weight_decay : float >= 0
+        The decay rate lambda.
+
+    Returns
+    -------
+    theta_new, m_new, v_new : ndarrays of the shape of theta (m and v as Adam's, not bias-corrected)
+    """
+    ### BEGIN SOLUTION
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    theta = np.asarray(theta, dtype=float)
+    stepped, m_new, v_new = adam_step(theta, grad, m, v, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return stepped - lr * weight_decay * theta, m_new, v_new
+    ### END SOLUTION
+'''),
+    graded_test("adamw_step", 3, "adamw_step: the decay alone, the worked first step, moments untouched by the decay, weight_decay 0, refused arguments.", r"""
+result = adamw_step(np.array([2.0, -4.0]), np.zeros(2), np.zeros(2), np.zeros(2), 1, lr=0.1, weight_decay=0.5)
+assert_type(result, (tuple, list), length=3, what="adamw_step(...) (return `theta_new, m_new, v_new`)")
+assert_close(result[0], [1.9, -3.8], what="theta after a zero gradient from rest (theta * (1 - lr * weight_decay))")
+theta = np.array([1.0, -2.0])
+grad = np.array([0.5, 3.0])
+before = theta.copy()
+theta1, m, v = adamw_step(theta, grad, np.zeros(2), np.zeros(2), 1, lr=0.1, weight_decay=0.1)
+# First step: the decay (0.99 * theta), then Adam's step of lr against each gradient's sign (eps takes its share).
+assert_close(theta1, 0.99 * theta - 0.1 * grad / (np.abs(grad) + 1e-8), what="theta after the worked first step")
+assert_close(m, 0.1 * grad, what="m after the first step (the gradient's average: the decay never enters it)")
+assert_close(v, 0.001 * grad**2, what="v after the first step (the squared gradient's average only)")
+assert_unchanged(before, theta, what="theta")
+# weight_decay = 0 is Adam: the worked second step of adam_step, written out.
+theta2, _, _ = adamw_step(np.array([1.0, -1.0]), np.array([1.0, -2.0]), np.array([0.5, -1.0]),
+                          np.array([5.0, 20.0]), 1, lr=0.1, beta1=0.5, beta2=0.5, weight_decay=0.0)
+m_hat, v_hat = np.array([0.75, -1.5]) / 0.5, np.array([3.0, 12.0]) / 0.5
+assert_close(theta2, np.array([1.0, -1.0]) - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8), what="theta with weight_decay 0 (Adam's step)")
+assert_raises(ValueError, adamw_step, np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 1, weight_decay=-0.1,
+              what="adamw_step with weight_decay -0.1")
+assert_raises(ValueError, adamw_step, np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 0, what="adamw_step with t = 0")
+"""),
+    markdown("weight_decay_demo_intro", r"""
+The demo puts the two kinds of decay side by side. Three weights start at 1. Their data gradients
+alternate in sign from step to step, so on average the data has nothing to say about them, and only the
+decay should move them. The three have gradients of very different sizes: 10, 0.1 and 0.001. Each
+method runs 1,000 steps with $\eta = 0.01$ and $\lambda = 0.1$:
+
+* **left**: **your** `adam_step` fed `grad + lambda * theta` (L2 inside Adam);
+* **right**: **your** `adamw_step` with `weight_decay=0.1`.
+
+The dotted line is the uniform decay $(1 - \eta\lambda)^t$, which reaches $e^{-1} \approx 0.37$ after
+1,000 steps.
+"""),
+    code("prediction_widget_3", r"""
+predict("06-l2-inside-adam")
+"""),
+    code("weight_decay_demo", r"""
+weight_decay_demo(adam_step, adamw_step)
+"""),
     markdown("summary", r"""
 ## Summary
 
@@ -692,6 +805,10 @@ demo(adagrad_step, rmsprop_step, adam_step)
   differ for gradients near $\sqrt\epsilon$ and below.
 * The learning rate of an adaptive method is a step length, not a factor on the gradient: its good
   values lie on another scale than SGD's, and it still needs tuning.
+* **AdamW** decays the weights outside Adam, $\theta \leftarrow (1 - \eta\lambda)\theta - \eta\,\hat m /
+  (\sqrt{\hat v} + \epsilon)$, so that every weight shrinks alike. An L2 penalty added to the gradient
+  goes through $v$: weights with large gradients are hardly regularized, and weights with tiny gradients
+  are driven to 0.
 
 ## Questions to think about
 

@@ -156,6 +156,18 @@ _QUESTIONS = (
         "&eta; / 10. This is why AdaGrad slows down on long runs, and why RMSProp forgets.",
         tolerance=0.05,
     ),
+    Question(
+        "06-l2-inside-adam",
+        "Three weights have data gradients of sizes 10, 0.1 and 0.001, and an L2 penalty (&lambda; = 0.1) is "
+        "added to their gradients before Adam. Which weight does the penalty shrink the least?",
+        0,
+        "The one with gradients of size 10. The penalty's gradient &lambda;&theta; goes into <i>v</i> and is "
+        "divided by &radic;<i>v&#770;</i> &asymp; 10, so it almost vanishes. For the weight with gradients "
+        "of 0.001 the penalty dominates <i>v</i> and gets a full step of about &eta;: it is driven to 0 "
+        "within about 200 steps. AdamW shrinks all three by the same factor 1 &minus; &eta;&lambda; per step.",
+        choices=("the one with gradients of size 10", "the one with 0.1", "the one with 0.001",
+                 "all three alike"),
+    ),
     # --- 07 ---------------------------------------------------------------------------------------
     Question(
         "07-more-patience",

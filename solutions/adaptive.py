@@ -350,3 +350,55 @@ def adam_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-
     v_hat = v_new / _bias_correction(beta2, t)
     theta_new = np.asarray(theta - lr * (m_hat / (np.sqrt(v_hat) + eps)))
     return theta_new, m_new, v_new
+
+
+def adamw_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    r"""One step of AdamW: Adam with weight decay decoupled from the gradient.
+
+    Parameters
+    ----------
+    theta, grad, m, v, t, lr, beta1, beta2, eps
+        As for :func:`adam_step`.
+    weight_decay : float, default 0.01
+        The decay rate :math:`\lambda \ge 0` (PyTorch's default).
+
+    Returns
+    -------
+    theta_new, m_new, v_new : ndarray of the shape of ``theta``
+        As for :func:`adam_step`; ``m`` and ``v`` never see the decay.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`adam_step`, and for a ``weight_decay`` that is not a real number ``>= 0``.
+
+    Notes
+    -----
+    .. math::
+
+        \theta_t = (1 - \eta\lambda)\,\theta_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},
+
+    with :math:`m`, :math:`v`, :math:`\hat m`, :math:`\hat v` those of Adam, computed from the gradient
+    alone. The decay shrinks every weight by the same factor :math:`1 - \eta\lambda`, whatever its gradient
+    history. Adding :math:`\lambda\theta` to the gradient instead (L2 inside Adam, what
+    ``torch.optim.Adam(weight_decay=...)`` does) sends the penalty through :math:`m` and :math:`v`, so it
+    is divided by :math:`\sqrt{\hat v}`. Weights with large gradients are then hardly regularized, and
+    weights with small gradients are pulled to 0 at up to the full step :math:`\eta`. This is
+    ``torch.optim.AdamW``: it multiplies the parameter by :math:`1 - \eta\lambda` before the Adam step.
+
+    Examples
+    --------
+    A zero gradient from m = v = 0: only the decay acts.
+
+    >>> import numpy as np
+    >>> theta, m, v = adamw_step(np.array([2.0, -4.0]), np.zeros(2), np.zeros(2), np.zeros(2), 1,
+    ...                          lr=0.1, weight_decay=0.5)
+    >>> theta.tolist()
+    [1.9, -3.8]
+    """
+    theta_arr = _validation.as_float_array("theta", theta)
+    lam = _validation.real_number("weight_decay", weight_decay, low=0.0)
+    lr_value = _lr(lr)
+    theta_new, m_new, v_new = adam_step(theta_arr, grad, m, v, t, lr=lr_value, beta1=beta1, beta2=beta2, eps=eps)
+    # adam_step computed theta - lr * step; the decay applies to the old theta, before the step.
+    return np.asarray(theta_new - lr_value * lam * theta_arr), m_new, v_new

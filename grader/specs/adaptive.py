@@ -66,7 +66,7 @@ def _n_states(spec: Spec) -> int:
 
 def _args(spec: Spec, theta, grad, states: tuple, t: int) -> tuple:
     """The positional arguments of one step: ``(theta, grad, r)`` or ``(theta, grad, m, v, t)``."""
-    return (theta, grad, *states, t) if spec.name == "adam_step" else (theta, grad, *states)
+    return (theta, grad, *states, t) if spec.name in ("adam_step", "adamw_step") else (theta, grad, *states)
 
 
 def _as_array(value: Any) -> Any:
@@ -972,4 +972,116 @@ ADAM_STEP = Spec(
     ),
 )
 
-SPECS = (ADAGRAD_STEP, RMSPROP_STEP, ADAM_STEP)
+
+# --- adamw_step -----------------------------------------------------------------------------------
+
+def _adamw_parts(grad, m, v, t, beta1, beta2, eps):
+    """Adam's new moments and its bias-corrected step direction (without the learning rate)."""
+    m_new, v_new = _moments(grad, m, v, beta1, beta2)
+    step = (m_new / (1 - beta1**t)) / (np.sqrt(v_new / (1 - beta2**t)) + eps)
+    return m_new, v_new, step
+
+
+def _adamw_l2_in_gradient(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    m_new, v_new, step = _adamw_parts(grad + weight_decay * theta, m, v, t, beta1, beta2, eps)
+    return theta - lr * step, m_new, v_new
+
+
+def _adamw_decay_without_lr(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+                            weight_decay=0.01):
+    m_new, v_new, step = _adamw_parts(grad, m, v, t, beta1, beta2, eps)
+    return theta * (1 - weight_decay) - lr * step, m_new, v_new
+
+
+def _adamw_decay_after_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+                            weight_decay=0.01):
+    m_new, v_new, step = _adamw_parts(grad, m, v, t, beta1, beta2, eps)
+    return (theta - lr * step) * (1 - lr * weight_decay), m_new, v_new
+
+
+def _adamw_decay_sign(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    m_new, v_new, step = _adamw_parts(grad, m, v, t, beta1, beta2, eps)
+    return theta * (1 + lr * weight_decay) - lr * step, m_new, v_new
+
+
+def _adamw_no_decay(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    m_new, v_new, step = _adamw_parts(grad, m, v, t, beta1, beta2, eps)
+    return theta - lr * step, m_new, v_new
+
+
+def _adamw_no_correction(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+                         weight_decay=0.01):
+    m_new, v_new = _moments(grad, m, v, beta1, beta2)
+    return theta * (1 - lr * weight_decay) - lr * m_new / (np.sqrt(v_new) + eps), m_new, v_new
+
+
+def _adamw_case(theta, grad, m, v, t, label="", **kwargs) -> Case:
+    return Case((theta, grad, m, v, t), kwargs, label=label)
+
+
+def _adamw_random(shape: tuple) -> Case:
+    return _adamw_case(_normal(*shape), _normal(*shape), 0.3 * _normal(*shape), 0.5 * _squares(*shape),
+                       int(_rng.integers(1, 60)), lr=float(_rng.uniform(0.001, 0.3)),
+                       weight_decay=float(_rng.uniform(0.01, 0.5)), label=f"random, shape {shape}")
+
+
+ADAMW_STEP = Spec(
+    name="adamw_step",
+    reference=ref.adamw_step,
+    outputs=_OUTPUTS_ADAM,
+    groups=(
+        Compare("hand-checkable steps: the decay alone, and a first step", [
+            _adamw_case(np.array([2.0, -4.0]), np.zeros(2), np.zeros(2), np.zeros(2), 1, lr=0.1, weight_decay=0.5,
+                        label="a zero gradient from rest: theta * (1 - lr * weight_decay) = [1.9, -3.8]"),
+            _adamw_case(np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.zeros(2), np.zeros(2), 1, lr=0.1,
+                        weight_decay=0.1, label="a first step: 0.99 * theta - 0.1 * sign(grad), about [0.89, -2.08]"),
+        ]),
+        Compare("weight_decay = 0 is Adam, and the default weight_decay is 0.01", [
+            _adamw_case(_normal(4), _normal(4), 0.3 * _normal(4), _squares(4), 3, lr=0.05, weight_decay=0.0,
+                        label="weight_decay 0"),
+            _adamw_case(_normal(3), _normal(3), 0.3 * _normal(3), _squares(3), 2, lr=0.1,
+                        label="no weight_decay given: 0.01"),
+        ]),
+        Compare("a large lr and decay, where decaying the new theta instead of the old one shows", [
+            _adamw_case(np.array([3.0, -1.0, 0.5]), np.array([1.0, -2.0, 0.0]), np.array([0.2, -0.5, 0.0]),
+                        np.array([0.5, 1.0, 0.0]), 2, lr=0.5, weight_decay=1.0, label="lr 0.5, weight_decay 1"),
+        ]),
+        Compare("random inputs of several shapes, and a 0-d theta", [_adamw_random(shape) for shape in
+                                                                   [(6,), (4, 3), (2, 3, 4)]] + [
+            _adamw_case(np.array(1.5), np.array(-0.5), np.array(0.2), np.array(0.3), 3, lr=0.1, weight_decay=0.2,
+                        label="a 0-d theta"),
+        ]),
+        Raises("t < 1 or a negative weight_decay raises ValueError", [
+            _adamw_case(np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.zeros(2), np.zeros(2), 0, lr=0.1),
+            _adamw_case(np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.zeros(2), np.zeros(2), 1, lr=0.1,
+                        weight_decay=-0.1),
+        ], errors=("ValueError",)),
+        _shapes_property("(theta, m, v)", [
+            _adamw_case(np.array(0.5), np.array(-2.0), np.array(0.1), np.array(1.0), 2, lr=0.1),
+            _adamw_case(_normal(3, 2), _normal(3, 2), _normal(3, 2), _squares(3, 2), 2, lr=0.1),
+        ]),
+        _Path("20 steps from m = v = 0, t = 1, 2, ..., 20, with weight_decay 0.1, feeding back the m and v you "
+              "return", _Walk(_normal(2, 3), _path_gradients((2, 3)), {"lr": 0.01, "weight_decay": 0.1}, 2)),
+    ),
+    # The reference takes Adam's step with its module's adam_step: a student's adamw_step built on their own
+    # adam_step is judged given that function's catalogued mistake (grader/cascade.py).
+    callees=("adam_step",),
+    mistakes=(
+        Mistake("l2-in-gradient", "that is L2 inside Adam (what torch.optim.Adam(weight_decay=...) does): the "
+                "decay term goes through m and v and is divided by sqrt(v_hat). AdamW decouples it: "
+                "theta_new = theta * (1 - lr * weight_decay) - lr * m_hat / (sqrt(v_hat) + eps), with m and v "
+                "from the gradient alone.", _adamw_l2_in_gradient),
+        Mistake("decay-without-lr", "the decay is scaled by the learning rate, as in torch.optim.AdamW: "
+                "multiply theta by 1 - lr * weight_decay, not 1 - weight_decay.", _adamw_decay_without_lr),
+        Mistake("decay-after-step", "decay the OLD theta: theta * (1 - lr * weight_decay) - lr * step. Decaying "
+                "the new theta also shrinks this step.", _adamw_decay_after_step),
+        Mistake("decay-sign", "weight decay shrinks the weights: multiply by 1 - lr * weight_decay, not "
+                "1 + lr * weight_decay.", _adamw_decay_sign),
+        Mistake("no-decay", "your step is Adam's alone: the weight_decay term is missing. Multiply theta by "
+                "1 - lr * weight_decay before taking the Adam step.", _adamw_no_decay),
+        Mistake("no-bias-correction", "the Adam part of AdamW needs the bias correction: m_hat = m / (1 - "
+                "beta1**t), v_hat = v / (1 - beta2**t).", _adamw_no_correction),
+    ),
+)
+
+SPECS = (ADAGRAD_STEP, RMSPROP_STEP, ADAM_STEP, ADAMW_STEP)

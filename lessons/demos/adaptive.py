@@ -203,3 +203,92 @@ def demo(adagrad_step, rmsprop_step, adam_step, **settings):
 
         return Markdown(f"**{exc.message}**")
     return as_image(plot_runs(runs))
+
+
+# --------------------------------------------------------------------------
+# weight decay: L2 inside Adam against AdamW
+# --------------------------------------------------------------------------
+
+#: The weight-decay demo: three weights start at 1; their data gradients alternate in sign (so the data
+#: says nothing about them on average) with these sizes; only the decay should shrink them.
+DECAY_SCALES = (10.0, 0.1, 0.001)
+DECAY_LR = 0.01
+DECAY_LAMBDA = 0.1
+DECAY_STEPS = 1000
+
+
+@dataclass(frozen=True)
+class DecayRuns:
+    """The three weights, step by step, under L2 inside Adam and under AdamW.
+
+    Attributes
+    ----------
+    l2_in_adam, adamw : ndarray of shape (steps + 1, 3)
+        The weights after each step (the first row is the start, all ones).
+    """
+
+    l2_in_adam: np.ndarray
+    adamw: np.ndarray
+
+
+def _data_gradient(k: int) -> np.ndarray:
+    return np.asarray(DECAY_SCALES) * (-1.0) ** k
+
+
+def _triple(result, name: str):
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise NotReady(f"`{name}` should return (theta_new, m_new, v_new), got {type(result).__name__}.")
+    return tuple(np.asarray(r, dtype=np.float64) for r in result)
+
+
+def weight_decay_runs(adam_step, adamw_step, *, steps: int = DECAY_STEPS, lr: float = DECAY_LR,
+                      lam: float = DECAY_LAMBDA) -> DecayRuns:
+    """Run the student's ``adam_step`` on gradient + lam * theta (L2 inside Adam) and ``adamw_step``."""
+    paths = []
+    for kind in ("l2", "adamw"):
+        theta, m, v = np.ones(3), np.zeros(3), np.zeros(3)
+        path = [theta]
+        for k in range(1, steps + 1):
+            grad = _data_gradient(k)
+            if kind == "l2":
+                theta, m, v = _triple(attempt(adam_step, theta, grad + lam * theta, m, v, k, lr=lr), "adam_step")
+            else:
+                theta, m, v = _triple(attempt(adamw_step, theta, grad, m, v, k, lr=lr, weight_decay=lam),
+                                      "adamw_step")
+            path.append(theta)
+        paths.append(np.array(path))
+    return DecayRuns(*paths)
+
+
+def plot_weight_decay(runs: DecayRuns, *, lr: float = DECAY_LR, lam: float = DECAY_LAMBDA):
+    """The three weights under each method, with the uniform decay (1 - lr * lam)**t dotted."""
+    fig = new_figure(9.6, 3.4)
+    axes = fig.subplots(1, 2, sharey=True)
+    steps = np.arange(runs.adamw.shape[0])
+    styles = ((PALETTE["blue"], "-"), (PALETTE["orange"], "--"), (PALETTE["vermillion"], "-."))
+    for ax, path, title in ((axes[0], runs.l2_in_adam, "L2 inside Adam (adam_step on grad + lambda theta)"),
+                            (axes[1], runs.adamw, "AdamW (your adamw_step)")):
+        for i, (colour, ls) in enumerate(styles):
+            ax.plot(steps, path[:, i], color=colour, ls=ls, lw=2, label=f"gradients of size {DECAY_SCALES[i]:g}")
+        ax.plot(steps, (1 - lr * lam) ** steps, color=PALETTE["black"], lw=1, ls=":", label="(1 - lr lambda)^t")
+        ax.set(xlabel="step", title=title, ylim=(-0.1, 1.05))
+    axes[0].set_ylabel("weight (all start at 1)")
+    axes[1].legend(fontsize=7, loc="upper right")
+    return fig
+
+
+def weight_decay_demo(adam_step, adamw_step):
+    """L2 inside Adam against AdamW on three weights with gradients of three sizes; an image, or a note."""
+    try:
+        runs = weight_decay_runs(adam_step, adamw_step)
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message}**")
+    fig = plot_weight_decay(runs)
+    end_l2, end_w = (np.where(np.abs(p[-1]) < 0.005, 0.0, p[-1]) for p in (runs.l2_in_adam, runs.adamw))
+    fig.suptitle(f"After {DECAY_STEPS} steps with lambda = {DECAY_LAMBDA:g}: L2 inside Adam leaves the weights at "
+                 f"{end_l2[0]:.2f}, {end_l2[1]:.2f}, {end_l2[2]:.2f}; AdamW at {end_w[0]:.2f}, {end_w[1]:.2f}, "
+                 f"{end_w[2]:.2f} (the uniform decay gives {(1 - DECAY_LR * DECAY_LAMBDA) ** DECAY_STEPS:.2f}).",
+                 fontsize=9, wrap=True)
+    return as_image(fig)

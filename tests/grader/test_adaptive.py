@@ -356,3 +356,61 @@ def test_epsilon_inside_differs_well_beyond_the_tolerance():
         wrong = spec.mistake("eps-inside-sqrt").fn
         gaps = [np.max(np.abs(spec.run_trusted(wrong, c)[0] - spec.expected(c)[0])) for c in group.cases]
         assert max(gaps) > 1e3 * (spec.atol + spec.rtol), (name, gaps)
+
+
+# --------------------------------------------------------------------------- adamw_step
+# Written from torch.optim.AdamW's documented algorithm and from the algebra, not from the reference.
+
+def adamw_torch_order(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    if weight_decay < 0:
+        raise ValueError("weight_decay must be >= 0")
+    decayed = np.asarray(theta, dtype=float) * (1 - lr * weight_decay)  # param.mul_(1 - lr * weight_decay)
+    new, m_new, v_new = adam_torch_arrangement(decayed, grad, m, v, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return new, m_new, v_new
+
+
+def adamw_decay_in_the_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+                            weight_decay=0.01):
+    """theta - lr * (adam direction + weight_decay * theta): the same number, written as one step."""
+    _check_t(t)
+    if weight_decay < 0:
+        raise ValueError("weight_decay must be >= 0")
+    theta = np.asarray(theta, dtype=float)
+    m_new = beta1 * np.asarray(m) + (1 - beta1) * np.asarray(grad)
+    v_new = beta2 * np.asarray(v) + (1 - beta2) * np.asarray(grad) ** 2
+    direction = (m_new / (1 - beta1**t)) / (np.sqrt(v_new / (1 - beta2**t)) + eps)
+    return theta - lr * (direction + weight_decay * theta), m_new, v_new
+
+
+def adamw_loops(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    _check_t(t)
+    if weight_decay < 0:
+        raise ValueError("weight_decay must be >= 0")
+    theta, grad, m, v = (np.array(a, dtype=float) for a in (theta, grad, m, v))
+    out = [np.empty_like(theta) for _ in range(3)]
+    for i in np.ndindex(theta.shape):
+        mi = beta1 * m[i] + (1 - beta1) * grad[i]
+        vi = beta2 * v[i] + (1 - beta2) * grad[i] ** 2
+        step = mi / (1 - beta1**t) / (math.sqrt(vi / (1 - beta2**t)) + eps)
+        out[0][i], out[1][i], out[2][i] = theta[i] * (1 - lr * weight_decay) - lr * step, mi, vi
+    return tuple(out)
+
+
+@pytest.mark.parametrize("variant", [adamw_torch_order, adamw_decay_in_the_step, adamw_loops],
+                         ids=lambda f: f.__name__)
+def test_adamw_variants_get_full_marks(grade, variant):
+    score, message = grade("adamw_step", variant, points=3)
+    assert score == 3, message
+
+
+def test_adamw_mistakes_are_each_recognised_on_some_case():
+    spec = REGISTRY["adamw_step"]
+    cases = [c for g in spec.groups if isinstance(g, Compare) for c in g.cases]
+    for m in spec.mistakes:
+        assert any(spec.diagnose(c, spec.run_trusted(m.fn, c), rtol=spec.rtol, atol=spec.atol) is m
+                   for c in cases), m.key
+
+
+def test_l2_inside_adam_is_told_apart_from_adamw(grade):
+    score, message = grade("adamw_step", REGISTRY["adamw_step"].mistake("l2-in-gradient").fn, points=3)
+    assert score < 2 and REGISTRY["adamw_step"].mistake("l2-in-gradient").hint in " ".join(message.split())

@@ -70,3 +70,31 @@ def test_a_wrong_return_value_is_explained():
 def test_demo_returns_an_image_every_front_end_shows():
     image = demo(*REFERENCE, epochs=1)
     assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- weight decay: L2 inside Adam against AdamW ---
+# Oracle: AdamW shrinks every weight by (1 - lr * lambda) per step whatever its gradients (the alternating
+# data gradients move it by a bounded oscillation only); L2 inside Adam divides the decay by sqrt(v_hat).
+
+def test_adamw_decays_every_weight_alike_and_l2_inside_adam_does_not():
+    from lessons.demos.adaptive import DECAY_LAMBDA, DECAY_LR, weight_decay_runs
+    from solutions.adaptive import adam_step, adamw_step
+
+    runs = weight_decay_runs(adam_step, adamw_step)
+    uniform = (1 - DECAY_LR * DECAY_LAMBDA) ** np.arange(runs.adamw.shape[0])
+    np.testing.assert_allclose(runs.adamw, np.repeat(uniform[:, None], 3, axis=1), atol=0.02)
+    big, mid, tiny = runs.l2_in_adam[-1]
+    assert big > 0.9, "a weight with large gradients is hardly decayed by L2 inside Adam"
+    assert abs(tiny) < 0.02 and abs(runs.l2_in_adam[300, 2]) < 0.02, "a weight with tiny gradients is driven to 0"
+    assert abs(mid) < 0.05
+
+
+def test_the_weight_decay_demo_shows_a_picture_or_names_the_stub():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.adaptive import weight_decay_demo
+    from solutions.adaptive import adam_step, adamw_step
+
+    assert isinstance(weight_decay_demo(adam_step, adamw_step), Image)
+    note = weight_decay_demo(adam_step, stub("adamw_step"))
+    assert isinstance(note, Markdown) and "Implement `adamw_step` first" in note.data

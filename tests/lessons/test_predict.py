@@ -163,6 +163,15 @@ def test_06_adam_and_adagrad_steps():
     assert math.isclose(moves[99] / moves[0], QUESTIONS["06-adagrad-after-100"].answer, rel_tol=1e-6)
 
 
+def test_06_l2_inside_adam_spares_the_large_gradients():
+    from lessons.demos.adaptive import DECAY_SCALES, weight_decay_runs
+    from solutions.adaptive import adam_step, adamw_step
+
+    runs = weight_decay_runs(adam_step, adamw_step)
+    least = int(np.argmax(np.abs(runs.l2_in_adam[-1])))
+    assert _choice("06-l2-inside-adam") == f"the one with gradients of size {DECAY_SCALES[least]:g}"
+
+
 def test_07_patience_can_only_move_the_best_epoch_later():
     from solutions.regularization import early_stopping
 

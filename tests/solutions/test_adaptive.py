@@ -19,7 +19,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from solutions.adaptive import adagrad_step, adam_step, rmsprop_step
+from solutions.adaptive import adagrad_step, adam_step, adamw_step, rmsprop_step
 from tests import oracles
 
 pytestmark = pytest.mark.lesson06
@@ -737,3 +737,47 @@ def test_non_numeric_moment():
     """A first moment that is not numeric is a TypeError naming m."""
     with pytest.raises(TypeError, match=r"\bm must be"):
         adam_step(np.zeros(2), np.ones(2), None, np.zeros(2), 1)
+
+
+# --- adamw_step ---
+
+@pytest.mark.parametrize("shape, lr, wd, betas, eps", [((5,), 0.05, 0.3, (0.8, 0.99), 1e-6),
+                                                      ((3, 4), 0.001, 0.01, (0.9, 0.999), 1e-8),
+                                                      ((2, 1, 3), 0.5, 1.5, (0.5, 0.9), 1e-3)])
+def test_adamw_matches_torch_over_twenty_steps(shape, lr, wd, betas, eps):
+    torch = oracles.torch()
+    rng = np.random.default_rng(61)
+    theta = rng.normal(size=shape)
+    param = torch.tensor(theta.copy(), requires_grad=True)
+    opt = torch.optim.AdamW([param], lr=lr, weight_decay=wd, betas=betas, eps=eps)
+    m, v = np.zeros(shape), np.zeros(shape)
+    for t in range(1, 21):
+        grad = rng.normal(scale=10.0 ** rng.uniform(-3, 2), size=shape)
+        theta, m, v = adamw_step(theta, grad, m, v, t, lr=lr, weight_decay=wd, beta1=betas[0], beta2=betas[1],
+                                 eps=eps)
+        opt.zero_grad()
+        param.grad = torch.tensor(grad)
+        opt.step()
+        np.testing.assert_allclose(theta, param.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_adamw_without_decay_is_adam_and_its_decay_never_reaches_the_moments():
+    rng = np.random.default_rng(62)
+    theta, grad, m, v = rng.normal(size=4), rng.normal(size=4), rng.normal(size=4), rng.random(4)
+    for got, want in zip(adamw_step(theta, grad, m, v, 3, lr=0.1, weight_decay=0.0),
+                         adam_step(theta, grad, m, v, 3, lr=0.1)):
+        np.testing.assert_array_equal(got, want)
+    _, m_w, v_w = adamw_step(theta, grad, m, v, 3, lr=0.1, weight_decay=0.7)
+    _, m_a, v_a = adam_step(theta, grad, m, v, 3, lr=0.1)
+    np.testing.assert_array_equal(m_w, m_a)
+    np.testing.assert_array_equal(v_w, v_a)
+    # A zero gradient from rest: only the decay acts, theta * (1 - lr * weight_decay) exactly.
+    new, _, _ = adamw_step(np.array([2.0, -4.0]), np.zeros(2), np.zeros(2), np.zeros(2), 1, lr=0.1, weight_decay=0.5)
+    np.testing.assert_allclose(new, [1.9, -3.8], rtol=1e-15)
+
+
+def test_adamw_refuses_a_negative_decay():
+    with pytest.raises(ValueError, match="weight_decay"):
+        adamw_step(np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 1, weight_decay=-0.1)
+    with pytest.raises(TypeError, match="weight_decay"):
+        adamw_step(np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 1, weight_decay="0.1")
