@@ -7,7 +7,7 @@ from grader.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""
-# Lesson 06 · AdaGrad, RMSProp, Adam and AdamW
+# Lesson 06 · AdaGrad, RMSProp, Adam, AdamW and schedules
 
 Gradient descent moves every parameter by the same multiple of its gradient, $\eta\, g$. One number,
 the learning rate $\eta$, has to suit millions of parameters whose gradients may differ in size by
@@ -28,7 +28,9 @@ In this lesson you will implement
 * `adam_step`, which adds momentum's moving average of the gradients and **corrects both averages**
   for their start at zero: the most used optimizer in deep learning;
 * `adamw_step`, Adam with **weight decay decoupled** from the gradient, and why an L2 penalty inside
-  Adam regularizes each weight by a different amount.
+  Adam regularizes each weight by a different amount;
+* four **learning-rate schedules**, `step_decay`, `exponential_decay`, `cosine_decay` and
+  `warmup_cosine`, and why Adam in particular wants a warmup.
 
 Along the way you will see exactly where the small constant $\epsilon$ goes (libraries disagree), and
 check the bias correction with numbers. A widget then races your three optimizers against gradient
@@ -44,7 +46,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_raises, assert_shape, assert_type, assert_unchanged
-from lessons.demos.adaptive import demo, weight_decay_demo
+from lessons.demos.adaptive import demo, schedule_demo, schedules_figure, weight_decay_demo
 from lessons.predict import predict
 from lessons.widgets.adaptive import adaptive_race_widget
 """),
@@ -785,6 +787,144 @@ predict("06-l2-inside-adam")
     code("weight_decay_demo", r"""
 weight_decay_demo(adam_step, adamw_step)
 """),
+    markdown("schedules_intro", r"""
+## 8. Learning-rate schedules and warmup
+
+Every run so far kept one learning rate from the first step to the last. Nearly every real training
+run changes it, for two reasons at the two ends of training.
+
+**At the end: decay.** With mini-batches, every step follows a noisy gradient (lesson 03). Near a
+minimum the true gradient is small, but the noise is not, so with a constant rate the parameters keep
+jittering around the minimum in a cloud whose size grows with the learning rate. Lowering the rate late
+in training shrinks the cloud, and the loss drops. Common shapes, as a function of the step $s$
+(counted from 0) and the starting rate $\eta$:
+
+* **step decay**: $\eta \cdot \text{drop}^{\lfloor s / \text{every} \rfloor}$. The rate is constant,
+  then divided by 10 (`drop = 0.1`) every `every` steps; the classic recipe for ResNets divides it at
+  epochs 30, 60 and 90. This is PyTorch's `StepLR`.
+* **exponential decay**: $\eta\,\gamma^{s}$, the same factor $\gamma < 1$ every step ($\gamma = 0.99$ halves
+  the rate about every 69 steps). This is PyTorch's `ExponentialLR`.
+* **cosine decay** over $T$ steps: $\eta_{\min} + \tfrac12(\eta - \eta_{\min})\bigl(1 + \cos(\pi s / T)\bigr)$,
+  then $\eta_{\min}$ once $s \ge T$. It is slow at first, fastest halfway and gentle at the end, with a
+  single setting, its length. This is PyTorch's `CosineAnnealingLR` up to $T$ (PyTorch's then climbs
+  back up; ours stays at $\eta_{\min}$).
+
+**At the start: warmup.** **Linear warmup** raises the rate from $\eta / W$ to $\eta$ over the first $W$
+steps, $\eta\,(s + 1)/W$ for $s < W$, and the decay starts from there. The course counts like this so that
+the very first step already moves; some libraries start at exactly 0 instead. Why should the first steps be
+small?
+
+* With random weights the first gradients are large and point in unreliable directions. A big step
+  there can throw the network into a region it never recovers from (dead units, saturated units, a
+  loss stuck on a plateau).
+* **Adam in particular.** Its step is $\eta\,\hat m / \sqrt{\hat v}$, a step of about $\eta$ per
+  parameter *whatever the size of the gradient*, so a large, noisy early gradient is not tamed by
+  being large. Worse, early on $\hat v$ is an average of very few squared gradients: at $t = 1$ it is
+  exactly $g_1^2$, and the step is $\eta\,\operatorname{sign}(g_1)$ for every parameter, however noisy
+  $g_1$ is. The bias correction fixes the *mean* of $\hat v$, not its spread, and $\hat v$ averages
+  over about $1 / (1 - \beta_2) = 1000$ steps. A warmup keeps the steps small while $\hat v$ is still a
+  poor estimate. (RAdam, Liu et al. 2020, measures that spread and corrects for it instead.)
+
+The figure below draws the four schedules of this section with your functions, once they work.
+
+Implement `step_decay(step, *, lr, every, drop=0.1)`, `exponential_decay(step, *, lr, gamma)`,
+`cosine_decay(step, *, lr, total_steps, min_lr=0.0)` and `warmup_cosine(step, *, lr, warmup_steps,
+total_steps, min_lr=0.0)`, each returning the learning rate of step `step` as a Python `float`. The
+last is `lr * (step + 1) / warmup_steps` during the warmup, then your `cosine_decay` of
+`step - warmup_steps` over `total_steps - warmup_steps` steps; with `warmup_steps = 0` it is plain
+cosine decay. Refuse, with a `ValueError`: a negative step, `every < 1`, a `drop` or a `gamma`
+outside $(0, 1]$, `total_steps < 1`, a `min_lr` outside $[0, \text{lr}]$, and `warmup_steps >= total_steps`.
+"""),
+    solution("step_decay", r'''
+def step_decay(step, *, lr, every, drop=0.1):
+    """lr * drop ** (step // every): constant, then multiplied by drop every `every` steps (step from 0)."""
+    ### BEGIN SOLUTION
+    if step < 0 or every < 1 or not 0 < drop <= 1:
+        raise ValueError(f"need step >= 0, every >= 1 and 0 < drop <= 1; got {step}, {every}, {drop}")
+    return float(lr * drop ** (step // every))
+    ### END SOLUTION
+'''),
+    graded_test("step_decay", 1, "step_decay: the rate before, at and after each drop, and refused arguments.", r"""
+rates = [step_decay(s, lr=0.1, every=10) for s in (0, 9, 10, 19, 20)]
+assert_type(rates[0], float, what="step_decay(0, lr=0.1, every=10) (a Python float)")
+assert_close(rates, [0.1, 0.1, 0.01, 0.01, 0.001], what="step_decay at steps 0, 9, 10, 19, 20 (lr 0.1, every 10)")
+assert_close(step_decay(7, lr=0.5, every=3, drop=0.5), 0.125, what="step_decay(7, lr=0.5, every=3, drop=0.5)")
+assert_raises(ValueError, step_decay, -1, lr=0.1, every=10, what="step_decay at step -1")
+"""),
+    solution("exponential_decay", r'''
+def exponential_decay(step, *, lr, gamma):
+    """lr * gamma ** step: the same factor gamma in (0, 1] every step (step from 0)."""
+    ### BEGIN SOLUTION
+    if step < 0 or not 0 < gamma <= 1:
+        raise ValueError(f"need step >= 0 and 0 < gamma <= 1; got {step}, {gamma}")
+    return float(lr * gamma ** step)
+    ### END SOLUTION
+'''),
+    graded_test("exponential_decay", 1, "exponential_decay: halving every step, a slow decay, and refused arguments.", r"""
+assert_close([exponential_decay(s, lr=1.0, gamma=0.5) for s in (0, 1, 2, 5)], [1.0, 0.5, 0.25, 0.03125],
+             what="exponential_decay at steps 0, 1, 2, 5 (gamma 0.5)")
+assert_close(exponential_decay(69, lr=1.0, gamma=0.99), 0.99**69, what="exponential_decay(69, lr=1, gamma=0.99)")
+assert_raises(ValueError, exponential_decay, 3, lr=0.1, gamma=1.5, what="exponential_decay with gamma 1.5")
+"""),
+    solution("cosine_decay", r'''
+def cosine_decay(step, *, lr, total_steps, min_lr=0.0):
+    """From lr at step 0 to min_lr at step total_steps along half a cosine; min_lr afterwards."""
+    ### BEGIN SOLUTION
+    if step < 0 or total_steps < 1 or not 0 <= min_lr <= lr:
+        raise ValueError(f"need step >= 0, total_steps >= 1 and 0 <= min_lr <= lr; got {step}, {total_steps}, "
+                         f"{min_lr}")
+    if step >= total_steps:
+        return float(min_lr)
+    return float(min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(np.pi * step / total_steps)))
+    ### END SOLUTION
+'''),
+    graded_test("cosine_decay", 2, "cosine_decay: the start, a quarter, the middle and the end, a floor, after the end, refused arguments.", r"""
+assert_close([cosine_decay(s, lr=1.0, total_steps=100) for s in (0, 25, 50, 100)],
+             [1.0, (1 + np.cos(np.pi / 4)) / 2, 0.5, 0.0], what="cosine_decay at steps 0, 25, 50, 100 (100 steps)")
+assert_close(cosine_decay(10, lr=0.1, total_steps=20, min_lr=0.01), 0.055,
+             what="cosine_decay half way from 0.1 to min_lr 0.01")
+assert_close(cosine_decay(150, lr=1.0, total_steps=100, min_lr=0.05), 0.05,
+             what="cosine_decay after total_steps (stays at min_lr)")
+assert_raises(ValueError, cosine_decay, 0, lr=0.1, total_steps=10, min_lr=0.5, what="cosine_decay with min_lr above lr")
+"""),
+    solution("warmup_cosine", r'''
+def warmup_cosine(step, *, lr, warmup_steps, total_steps, min_lr=0.0):
+    """Linear warmup, lr * (step + 1) / warmup_steps, then cosine_decay over the remaining steps."""
+    ### BEGIN SOLUTION
+    if warmup_steps < 0 or warmup_steps >= total_steps:
+        raise ValueError(f"need 0 <= warmup_steps < total_steps; got {warmup_steps} and {total_steps}")
+    if step < 0 or not 0 <= min_lr <= lr:
+        raise ValueError(f"need step >= 0 and 0 <= min_lr <= lr; got {step} and {min_lr}")
+    if step < warmup_steps:
+        return float(lr * (step + 1) / warmup_steps)
+    return cosine_decay(step - warmup_steps, lr=lr, total_steps=total_steps - warmup_steps, min_lr=min_lr)
+    ### END SOLUTION
+'''),
+    graded_test("warmup_cosine", 2, "warmup_cosine: the warmup, lr where it ends, the cosine half way and at the end, no warmup, refused arguments.", r"""
+rates = [warmup_cosine(s, lr=1.0, warmup_steps=4, total_steps=14) for s in (0, 1, 3, 4, 9, 14)]
+assert_close(rates, [0.25, 0.5, 1.0, 1.0, 0.5, 0.0],
+             what="warmup_cosine at steps 0, 1, 3, 4, 9, 14 (4 warmup steps, 14 in all)")
+assert_close([warmup_cosine(s, lr=1.0, warmup_steps=0, total_steps=10) for s in (0, 5, 10)], [1.0, 0.5, 0.0],
+             what="warmup_cosine with no warmup (plain cosine decay)")
+assert_raises(ValueError, warmup_cosine, 0, lr=0.1, warmup_steps=10, total_steps=10,
+              what="warmup_cosine with warmup_steps = total_steps")
+"""),
+    code("schedules_demo", r"""
+schedules_figure(step_decay, exponential_decay, cosine_decay, warmup_cosine)
+"""),
+    markdown("schedule_demo_intro", r"""
+The demo trains the digits network of section 6 with **your** `adam_step` for 10 epochs (430 steps)
+four times: at peak rates 0.1 and 0.3 (the second is ten times the rate the table of section 6 found
+best), each once at a constant rate and once with **your** `warmup_cosine` (40 warmup steps, then a
+cosine decay to 0). The left plot shows the rate of every step, the right one the training loss after
+every epoch, with each run's test accuracy in the legend.
+"""),
+    code("prediction_widget_4", r"""
+predict("06-warmup-at-0.3")
+"""),
+    code("schedule_demo", r"""
+schedule_demo(adam_step, warmup_cosine)
+"""),
     markdown("summary", r"""
 ## Summary
 
@@ -809,6 +949,10 @@ weight_decay_demo(adam_step, adamw_step)
   (\sqrt{\hat v} + \epsilon)$, so that every weight shrinks alike. An L2 penalty added to the gradient
   goes through $v$: weights with large gradients are hardly regularized, and weights with tiny gradients
   are driven to 0.
+* **Schedules** lower the rate late in training, so that the mini-batch noise stops shaking the
+  parameters: step, exponential or cosine decay. A **warmup** raises it over the first steps, while the
+  first gradients are unreliable. Adam needs this especially: it steps about $\eta$ whatever the
+  gradient, and its $\hat v$ is a poor estimate while it has averaged few gradients.
 
 ## Questions to think about
 

@@ -168,6 +168,20 @@ _QUESTIONS = (
         choices=("the one with gradients of size 10", "the one with 0.1", "the one with 0.001",
                  "all three alike"),
     ),
+    Question(
+        "06-warmup-at-0.3",
+        "Adam trains the digits network for 10 epochs at a peak rate of 0.3, ten times the best constant "
+        "rate. Once with that rate constant, once with 40 warmup steps and a cosine decay to 0. What do you "
+        "expect?",
+        2,
+        "The warmup run trains well (about 95% test accuracy) and the constant run does not (below 50%). At "
+        "the start Adam steps about &eta; per parameter whatever its gradient, on estimates of <i>v</i> made "
+        "from a handful of gradients: 0.3 per step is too much there. Later the same peak rate is harmless, "
+        "and the cosine brings it down for the end. At 0.1 both train, and warmup + cosine still ends with a "
+        "training loss twenty times lower.",
+        choices=("both fail", "the constant rate trains just as well",
+                 "warmup + cosine trains well, the constant rate does not"),
+    ),
     # --- 07 ---------------------------------------------------------------------------------------
     Question(
         "07-more-patience",

@@ -31,6 +31,8 @@ Conventions shared by the three functions:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from solutions import _validation
@@ -402,3 +404,115 @@ def adamw_step(theta, grad, m, v, t, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e
     theta_new, m_new, v_new = adam_step(theta_arr, grad, m, v, t, lr=lr_value, beta1=beta1, beta2=beta2, eps=eps)
     # adam_step computed theta - lr * step; the decay applies to the old theta, before the step.
     return np.asarray(theta_new - lr_value * lam * theta_arr), m_new, v_new
+
+
+# --- learning-rate schedules ---------------------------------------------------------------------
+
+def _schedule_step(step) -> int:
+    return _validation.positive_int("step", step, minimum=0)
+
+
+def _schedule_lr(value) -> float:
+    return _validation.real_number("lr", value, low=0.0, low_open=True)
+
+
+def step_decay(step, *, lr, every, drop=0.1) -> float:
+    r"""The learning rate of step ``step`` (counted from 0) under step decay.
+
+    ``lr * drop ** (step // every)``: the rate is ``lr`` for the first ``every`` steps, then
+    multiplied by ``drop`` every ``every`` steps, as ``torch.optim.lr_scheduler.StepLR(step_size=every,
+    gamma=drop)``.
+
+    Raises
+    ------
+    TypeError
+        If ``step`` or ``every`` is not an integer (``True`` is refused), or a rate is not a real number.
+    ValueError
+        If ``step < 0``, ``every < 1``, ``lr <= 0`` or ``drop`` is outside ``(0, 1]``.
+
+    Examples
+    --------
+    >>> [round(step_decay(s, lr=0.1, every=10), 6) for s in (0, 9, 10, 25)]
+    [0.1, 0.1, 0.01, 0.001]
+    """
+    step = _schedule_step(step)
+    lr = _schedule_lr(lr)
+    every = _validation.positive_int("every", every)
+    drop = _validation.real_number("drop", drop, low=0.0, high=1.0, low_open=True)
+    return float(lr * drop ** (step // every))
+
+
+def exponential_decay(step, *, lr, gamma) -> float:
+    r"""The learning rate of step ``step`` under exponential decay: ``lr * gamma ** step``.
+
+    As ``torch.optim.lr_scheduler.ExponentialLR(gamma=gamma)``. ``gamma`` lies in ``(0, 1]``: the rate
+    falls by the same factor every step (0.99 halves it about every 69 steps).
+
+    Examples
+    --------
+    >>> round(exponential_decay(69, lr=1.0, gamma=0.99), 4)
+    0.4998
+    """
+    step = _schedule_step(step)
+    lr = _schedule_lr(lr)
+    gamma = _validation.real_number("gamma", gamma, low=0.0, high=1.0, low_open=True)
+    return float(lr * gamma ** step)
+
+
+def _min_lr(value, lr: float) -> float:
+    return _validation.real_number("min_lr", value, low=0.0, high=lr)
+
+
+def cosine_decay(step, *, lr, total_steps, min_lr=0.0) -> float:
+    r"""Cosine decay from ``lr`` at step 0 to ``min_lr`` at step ``total_steps``, then ``min_lr``.
+
+    .. math::
+
+        \eta_s = \eta_{\min} + \tfrac12 (\eta - \eta_{\min}) \bigl(1 + \cos(\pi s / T)\bigr), \qquad 0 \le s \le T,
+
+    as ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=total_steps, eta_min=min_lr)`` up to ``T``
+    (PyTorch's then rises again; this one stays at ``min_lr``). Slow at first, fastest halfway, slow again
+    at the end.
+
+    Examples
+    --------
+    >>> [round(cosine_decay(s, lr=1.0, total_steps=100), 4) for s in (0, 50, 100, 150)]
+    [1.0, 0.5, 0.0, 0.0]
+    """
+    step = _schedule_step(step)
+    lr = _schedule_lr(lr)
+    total_steps = _validation.positive_int("total_steps", total_steps)
+    min_lr = _min_lr(min_lr, lr)
+    if step >= total_steps:
+        return float(min_lr)
+    return float(min_lr + 0.5 * (lr - min_lr) * (1.0 + math.cos(math.pi * step / total_steps)))
+
+
+def warmup_cosine(step, *, lr, warmup_steps, total_steps, min_lr=0.0) -> float:
+    r"""Linear warmup for ``warmup_steps`` steps, then cosine decay to ``min_lr`` at ``total_steps``.
+
+    Warmup: ``lr * (step + 1) / warmup_steps`` for ``step < warmup_steps``, so the first step already
+    moves (``lr / warmup_steps``) and step ``warmup_steps - 1`` reaches ``lr``. Then
+    ``cosine_decay(step - warmup_steps, lr=lr, total_steps=total_steps - warmup_steps, min_lr=min_lr)``.
+    ``warmup_steps = 0`` is plain cosine decay.
+
+    Raises
+    ------
+    ValueError
+        As :func:`cosine_decay`, and if ``warmup_steps < 0`` or ``warmup_steps >= total_steps``.
+
+    Examples
+    --------
+    >>> [warmup_cosine(s, lr=1.0, warmup_steps=4, total_steps=14) for s in (0, 3, 4, 9, 14)]
+    [0.25, 1.0, 1.0, 0.5, 0.0]
+    """
+    step = _schedule_step(step)
+    lr = _schedule_lr(lr)
+    total_steps = _validation.positive_int("total_steps", total_steps)
+    warmup_steps = _validation.positive_int("warmup_steps", warmup_steps, minimum=0)
+    if warmup_steps >= total_steps:
+        raise ValueError(f"warmup_steps must be smaller than total_steps ({total_steps}), got {warmup_steps}")
+    min_lr = _min_lr(min_lr, lr)
+    if step < warmup_steps:
+        return float(lr * (step + 1) / warmup_steps)
+    return cosine_decay(step - warmup_steps, lr=lr, total_steps=total_steps - warmup_steps, min_lr=min_lr)

@@ -1084,4 +1084,7 @@ ADAMW_STEP = Spec(
     ),
 )
 
-SPECS = (ADAGRAD_STEP, RMSPROP_STEP, ADAM_STEP, ADAMW_STEP)
+# The learning-rate schedules of the same lesson have their own module.
+from .schedules import SPECS as _SCHEDULES  # noqa: E402
+
+SPECS = (ADAGRAD_STEP, RMSPROP_STEP, ADAM_STEP, ADAMW_STEP) + _SCHEDULES

@@ -292,3 +292,138 @@ def weight_decay_demo(adam_step, adamw_step):
                  f"{end_w[2]:.2f} (the uniform decay gives {(1 - DECAY_LR * DECAY_LAMBDA) ** DECAY_STEPS:.2f}).",
                  fontsize=9, wrap=True)
     return as_image(fig)
+
+
+# --------------------------------------------------------------------------
+# learning-rate schedules and warmup
+# --------------------------------------------------------------------------
+
+#: The schedule demo: Adam (the student's) on the digits network of the demo above, 10 epochs of
+#: batches of 32 (430 steps), at each of these peak rates, with a constant rate and with a linear
+#: warmup of SCHEDULE_WARMUP steps followed by a cosine decay to 0 (the student's warmup_cosine).
+SCHEDULE_RATES = (0.1, 0.3)
+SCHEDULE_WARMUP = 40
+SCHEDULE_EPOCHS = 10
+
+
+@dataclass(frozen=True)
+class ScheduleRun:
+    """One Adam run of the schedule demo.
+
+    Attributes
+    ----------
+    lr : float
+        The peak (or constant) learning rate.
+    scheduled : bool
+        True for warmup + cosine, False for a constant rate.
+    train_loss : ndarray of shape (epochs,)
+    rates : ndarray of shape (steps,)
+        The learning rate of every step.
+    test_accuracy : float
+    """
+
+    lr: float
+    scheduled: bool
+    train_loss: np.ndarray
+    rates: np.ndarray
+    test_accuracy: float
+
+    @property
+    def label(self) -> str:
+        return f"lr {self.lr:g}, " + ("warmup + cosine" if self.scheduled else "constant")
+
+
+def _rate(value, name: str) -> float:
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        raise NotReady(f"`{name}` should return the learning rate as a number, got {type(value).__name__}.") from None
+    if not np.isfinite(rate) or rate < 0:
+        raise NotReady(f"`{name}` returned {rate!r}, not a learning rate (a finite number >= 0).")
+    return rate
+
+
+def schedule_runs(adam_step, warmup_cosine, *, rates=SCHEDULE_RATES, epochs: int = SCHEDULE_EPOCHS,
+                  warmup: int = SCHEDULE_WARMUP, seed: int = 0) -> list[ScheduleRun]:
+    """Adam on the digits network at each rate, constant and with the student's warmup + cosine schedule."""
+    split = load_digits(seed=seed)
+    steps_per_epoch = -(-len(split.y_train) // 32)
+    total = epochs * steps_per_epoch
+    name = getattr(warmup_cosine, "__name__", "warmup_cosine")
+    schedule = {k: _rate(attempt(warmup_cosine, k, lr=1.0, warmup_steps=warmup, total_steps=total), name)
+                for k in range(total)}
+    runs = []
+    for lr in rates:
+        for scheduled in (False, True):
+            used = []
+
+            def step(theta, grad, m, v, t, *, lr, beta1, beta2, eps, scheduled=scheduled, used=used):
+                rate = lr * schedule[min(t - 1, total - 1)] if scheduled else lr
+                used.append(rate)
+                return attempt(adam_step, theta, grad, m, v, t, lr=rate, beta1=beta1, beta2=beta2, eps=eps)
+
+            start = network.init_network(SIZES, rng=np.random.default_rng(seed))
+            with np.errstate(all="ignore"):
+                net, history = network.train(start, split.X_train, split.y_train, epochs=epochs, batch_size=32,
+                                             optimizer=network.Optimizer.adam(step, lr=lr),
+                                             rng=np.random.default_rng(seed), X_val=split.X_test,
+                                             y_val=split.y_test)
+            runs.append(ScheduleRun(lr, scheduled, np.asarray(history.train_loss), np.array(used),
+                                    float(history.val_accuracy[-1])))
+    return runs
+
+
+def plot_schedules(runs: list[ScheduleRun]):
+    """Left: the learning rate of every step. Right: the training loss after every epoch (log scale)."""
+    fig = new_figure(9.6, 3.4)
+    ax_rate, ax_loss = fig.subplots(1, 2)
+    colours = {SCHEDULE_RATES[0]: PALETTE["blue"], SCHEDULE_RATES[-1]: PALETTE["vermillion"]}
+    for run in runs:
+        colour = colours.get(run.lr, PALETTE["grey"])
+        ls = "-" if run.scheduled else "--"
+        ax_rate.plot(np.arange(len(run.rates)), run.rates, color=colour, ls=ls, lw=2, label=run.label)
+        ax_loss.plot(np.arange(1, len(run.train_loss) + 1), np.maximum(run.train_loss, 1e-6), color=colour, ls=ls,
+                     lw=2, marker="o", ms=3, label=f"{run.label}: {100 * run.test_accuracy:.1f}% test")
+    ax_rate.set(xlabel="step", ylabel="learning rate", title="The rate of every step")
+    ax_loss.set(xlabel="epoch", ylabel="training loss (nats)", yscale="log", title="Adam on the digits")
+    ax_loss.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def schedule_demo(adam_step, warmup_cosine):
+    """A constant rate against warmup + cosine for Adam on the digits; an image, or a note naming the stub."""
+    try:
+        runs = schedule_runs(adam_step, warmup_cosine)
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message}**")
+    return as_image(plot_schedules(runs))
+
+
+def schedules_figure(step_decay, exponential_decay, cosine_decay, warmup_cosine, *, steps: int = 300):
+    """The four schedules of the lesson, drawn with the student's functions (a static figure)."""
+    try:
+        curves = {
+            "step_decay(every=100, drop=0.1)": [attempt(step_decay, k, lr=1.0, every=100, drop=0.1)
+                                                for k in range(steps)],
+            "exponential_decay(gamma=0.99)": [attempt(exponential_decay, k, lr=1.0, gamma=0.99) for k in range(steps)],
+            "cosine_decay(total_steps=300)": [attempt(cosine_decay, k, lr=1.0, total_steps=steps)
+                                              for k in range(steps)],
+            "warmup_cosine(warmup_steps=30, total_steps=300)": [
+                attempt(warmup_cosine, k, lr=1.0, warmup_steps=30, total_steps=steps) for k in range(steps)],
+        }
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message.replace('this plot', 'this figure')}**")
+    fig = new_figure(7.2, 3.2)
+    ax = fig.subplots()
+    styles = ((PALETTE["blue"], "-"), (PALETTE["orange"], "--"), (PALETTE["green"], "-."),
+              (PALETTE["vermillion"], ":"))
+    for (label, values), (colour, ls) in zip(curves.items(), styles):
+        ax.plot(np.arange(steps), values, color=colour, ls=ls, lw=2, label=label)
+    ax.set(xlabel="step", ylabel="learning rate / lr", title="Four schedules, drawn with your functions",
+           ylim=(-0.02, 1.05))
+    ax.legend(fontsize=7, loc="upper right")
+    return as_image(fig)

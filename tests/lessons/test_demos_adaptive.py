@@ -98,3 +98,32 @@ def test_the_weight_decay_demo_shows_a_picture_or_names_the_stub():
     assert isinstance(weight_decay_demo(adam_step, adamw_step), Image)
     note = weight_decay_demo(adam_step, stub("adamw_step"))
     assert isinstance(note, Markdown) and "Implement `adamw_step` first" in note.data
+
+
+# --- learning-rate schedules ---
+# Oracles: the schedules' closed forms at their boundaries, and Adam's warmup result of the lesson's
+# prose (a constant peak of 0.3 fails, warmup + cosine at the same peak trains).
+
+def test_warmup_rescues_a_peak_rate_that_fails_when_constant():
+    from lessons.demos.adaptive import SCHEDULE_WARMUP, schedule_runs
+    from solutions.adaptive import adam_step, warmup_cosine
+
+    runs = {(r.lr, r.scheduled): r for r in schedule_runs(adam_step, warmup_cosine)}
+    assert runs[(0.3, False)].test_accuracy < 0.6 < 0.9 < runs[(0.3, True)].test_accuracy
+    assert runs[(0.1, True)].train_loss[-1] < runs[(0.1, False)].train_loss[-1] / 10
+    ramp = runs[(0.1, True)].rates
+    assert ramp[0] == pytest.approx(0.1 / SCHEDULE_WARMUP) and ramp[SCHEDULE_WARMUP - 1] == pytest.approx(0.1)
+    assert ramp[-1] < 1e-4 and np.all(runs[(0.1, False)].rates == 0.1)
+
+
+def test_the_schedule_pictures_show_or_name_the_stub():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.adaptive import schedule_demo, schedules_figure
+    from solutions.adaptive import adam_step, cosine_decay, exponential_decay, step_decay, warmup_cosine
+
+    assert isinstance(schedules_figure(step_decay, exponential_decay, cosine_decay, warmup_cosine), Image)
+    note = schedules_figure(step_decay, stub("exponential_decay"), cosine_decay, warmup_cosine)
+    assert isinstance(note, Markdown) and "Implement `exponential_decay` first" in note.data
+    note = schedule_demo(adam_step, stub("warmup_cosine"))
+    assert isinstance(note, Markdown) and "Implement `warmup_cosine` first" in note.data

@@ -172,6 +172,15 @@ def test_06_l2_inside_adam_spares_the_large_gradients():
     assert _choice("06-l2-inside-adam") == f"the one with gradients of size {DECAY_SCALES[least]:g}"
 
 
+def test_06_warmup_rescues_the_large_rate():
+    from lessons.demos.adaptive import schedule_runs
+    from solutions.adaptive import adam_step, warmup_cosine
+
+    runs = {r.scheduled: r for r in schedule_runs(adam_step, warmup_cosine, rates=(0.3,))}
+    assert runs[True].test_accuracy > 0.9 and runs[False].test_accuracy < 0.6
+    assert _choice("06-warmup-at-0.3") == "warmup + cosine trains well, the constant rate does not"
+
+
 def test_07_patience_can_only_move_the_best_epoch_later():
     from solutions.regularization import early_stopping
 

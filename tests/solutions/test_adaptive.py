@@ -781,3 +781,70 @@ def test_adamw_refuses_a_negative_decay():
         adamw_step(np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 1, weight_decay=-0.1)
     with pytest.raises(TypeError, match="weight_decay"):
         adamw_step(np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), 1, weight_decay="0.1")
+
+
+# --- learning-rate schedules, against torch.optim.lr_scheduler ---
+
+def _torch_rates(make, lr: float, steps: int) -> list[float]:
+    """The learning rate PyTorch's scheduler gives at steps 0, 1, ..., steps - 1."""
+    torch = oracles.torch()
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+    scheduler = make(torch.optim.lr_scheduler, opt)
+    rates = []
+    for _ in range(steps):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    return rates
+
+
+def test_step_and_exponential_decay_match_torch():
+    from solutions.adaptive import exponential_decay, step_decay
+
+    want = _torch_rates(lambda s, o: s.StepLR(o, step_size=7, gamma=0.3), 0.2, 40)
+    np.testing.assert_allclose([step_decay(k, lr=0.2, every=7, drop=0.3) for k in range(40)], want, rtol=1e-12)
+    want = _torch_rates(lambda s, o: s.ExponentialLR(o, gamma=0.95), 0.05, 60)
+    np.testing.assert_allclose([exponential_decay(k, lr=0.05, gamma=0.95) for k in range(60)], want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("total, min_lr", [(50, 0.0), (33, 0.001)])
+def test_cosine_decay_matches_torch_up_to_total_and_then_stays(total, min_lr):
+    from solutions.adaptive import cosine_decay
+
+    want = _torch_rates(lambda s, o: s.CosineAnnealingLR(o, T_max=total, eta_min=min_lr), 0.1, total + 1)
+    got = [cosine_decay(k, lr=0.1, total_steps=total, min_lr=min_lr) for k in range(total + 1)]
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
+    assert cosine_decay(total + 17, lr=0.1, total_steps=total, min_lr=min_lr) == min_lr
+
+
+def test_warmup_then_cosine_matches_torchs_linear_then_cosine():
+    from solutions.adaptive import warmup_cosine
+
+    warmup, total, lr = 5, 30, 0.01
+
+    def make(s, o):
+        ramp = s.LinearLR(o, start_factor=1 / warmup, end_factor=1.0, total_iters=warmup - 1)
+        cosine = s.CosineAnnealingLR(o, T_max=total - warmup, eta_min=0.0)
+        return s.SequentialLR(o, [ramp, cosine], milestones=[warmup])
+
+    want = _torch_rates(make, lr, total + 1)
+    got = [warmup_cosine(k, lr=lr, warmup_steps=warmup, total_steps=total) for k in range(total + 1)]
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
+    assert [warmup_cosine(k, lr=1.0, warmup_steps=0, total_steps=10) for k in (0, 5, 10)] == [1.0, 0.5, 0.0]
+
+
+def test_schedules_refuse_what_makes_no_sense():
+    from solutions.adaptive import cosine_decay, exponential_decay, step_decay, warmup_cosine
+
+    with pytest.raises(ValueError, match="step"):
+        step_decay(-1, lr=0.1, every=3)
+    with pytest.raises(TypeError, match="step"):
+        cosine_decay(1.5, lr=0.1, total_steps=3)
+    with pytest.raises(ValueError, match="every"):
+        step_decay(0, lr=0.1, every=0)
+    with pytest.raises(ValueError, match="gamma"):
+        exponential_decay(0, lr=0.1, gamma=1.5)
+    with pytest.raises(ValueError, match="warmup_steps"):
+        warmup_cosine(0, lr=0.1, warmup_steps=10, total_steps=10)
+    with pytest.raises(ValueError, match="min_lr"):
+        cosine_decay(0, lr=0.1, total_steps=10, min_lr=0.2)
