@@ -166,10 +166,17 @@ def test_declared_callees_are_what_the_reference_calls(name):
 
         module[stand_in] = refuse
         try:
-            case = next(c for g in spec.groups for c in getattr(g, "cases", ())
-                        if not isinstance(getattr(g, "expect", None), type))
-            with pytest.raises(LookupError):
-                spec.reference(*case.args, **case.kwargs)
+            cases = [c for g in spec.groups for c in getattr(g, "cases", ())
+                     if not isinstance(getattr(g, "expect", None), type)]
+            calls = 0
+            for case in cases:  # some cases may not need the callee (a warmup step needs no cosine)
+                try:
+                    spec.reference(*case.args, **case.kwargs)
+                except LookupError:
+                    calls += 1
+                except Exception:  # noqa: BLE001 - a case the reference refuses before any call
+                    pass
+            assert calls, f"the reference of {name} never calls {callee} on its cases"
         finally:
             module[stand_in] = saved
 
