@@ -40,7 +40,7 @@ tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_shape, assert_type, assert_unchanged, gradient_check
-from lessons.demos.activations import demo, dying_relu_demo
+from lessons.demos.activations import demo, dying_relu_demo, float_formats_table, loss_scaling_demo
 from lessons.predict import predict
 from lessons.widgets.activations import gradient_flow_widget, linear_chain
 """),
@@ -909,6 +909,50 @@ puts about 90% of the units on the negative side for every image.
     code("demo_dying", r"""
 dying_relu_demo(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad)
 """),
+    markdown("numerics_intro", r"""
+## 16. Narrower numbers: float16, float32 and loss scaling
+
+Everything in this course computes in `float64`. Large networks are trained in narrower formats:
+`float32`, and for speed and memory `float16` (or `bfloat16`) in **mixed precision**, where the matrix
+products run in 16 bits and a `float32` copy of the weights takes the updates. Every format ends
+somewhere, and the narrower ones end much sooner. The table below is computed by NumPy (`np.finfo`):
+
+* **largest**: beyond it a result is `inf`. For `float16` it is only $65{,}504$.
+* **`exp` overflows** for $x > \ln(\text{largest})$: about **11.09** in `float16`, **88.72** in
+  `float32`, **709.78** in `float64`. A naive softmax of logits as small as 12 overflows in `float16`.
+  The max-subtraction of lesson 02 is not optional there.
+* **smallest normal**: below it a number keeps fewer and fewer significant digits (it is
+  *subnormal*). For `float16` this is $6.1 \times 10^{-5}$.
+* **smallest subnormal**: below about half of it a number rounds to exactly 0. For `float16` this is
+  $6 \times 10^{-8}$: a gradient of $10^{-8}$ stored in `float16` is **0**.
+* **epsilon**: the relative spacing of the numbers near 1, about $10^{-3}$ in `float16`, so `float16`
+  keeps only about three significant decimal digits.
+
+**What it means for gradients.** The deep sigmoid network of section 14 has first-layer gradients
+around $10^{-7}$ (they vanish, as the lesson showed). In `float16` many of them flush to 0, and many
+more become subnormal and lose their digits. A gradient of 0 teaches nothing, and nothing warns.
+
+**Loss scaling** is the fix used in mixed-precision training. Multiply the loss by a large factor $S$
+before the backward pass. By the chain rule every gradient is multiplied by $S$ too, which moves the
+whole distribution up, past the subnormal range. Then divide the gradients by $S$ again in `float32`,
+before the update. $S$ is a power of 2, so the multiplication changes no digit. Too large an $S$
+overflows the largest gradients to `inf`. PyTorch's `GradScaler` therefore starts at $S = 2^{16}$,
+halves $S$ whenever a step produces `inf` or `nan` (and skips that step), and doubles it after 2,000
+clean steps.
+
+The demo takes one batch of the deep sigmoid network's weight gradients, computed with **your**
+`sigmoid` and `sigmoid_grad`, and stores them in `float16` after scaling by $S = 2^0, 2^4, \dots, 2^{32}$.
+It counts the gradients that become 0, that come back off by more than 1%, and that become `inf`.
+"""),
+    code("numerics_demo", r"""
+float_formats_table()
+"""),
+    code("prediction_widget_3", r"""
+predict("09-scale-for-float16")
+"""),
+    code("loss_scaling_demo", r"""
+loss_scaling_demo(sigmoid, sigmoid_grad)
+"""),
     markdown("summary", r"""
 ## Summary
 
@@ -931,6 +975,10 @@ dying_relu_demo(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad)
   `max_norm`: the step keeps its direction and can no longer explode.
 * A ReLU unit negative on every sample is **dead**: no gradient reaches its weights, so it never
   recovers. Leaky ReLU and ELU keep a slope on the negative side and their units come back.
+* **Narrow formats** end early: `float16` overflows beyond 65,504 (`exp` beyond 11.09) and flushes to
+  0 below about $3 \times 10^{-8}$. **Loss scaling** multiplies the loss, and so every gradient, by a power
+  of 2 before the backward pass, and divides again in `float32`. This keeps small gradients out of the
+  subnormal range.
 
 ## Questions to think about
 

@@ -245,6 +245,18 @@ _QUESTIONS = (
         "the negative side and do come back.",
         choices=("back near 0%", "about half", "still about 90% or more"),
     ),
+    Question(
+        "09-scale-for-float16",
+        "Weight gradients between about 10<sup>&minus;10</sup> and 0.1 are to be stored in float16 (smallest "
+        "normal 6.1 &times; 10<sup>&minus;5</sup>, largest 65,504). By which loss scale should the loss be "
+        "multiplied first, to keep the most of them intact?",
+        2,
+        "2<sup>16</sup> = 65,536: it lifts 10<sup>&minus;7</sup> to 6.6 &times; 10<sup>&minus;3</sup>, a "
+        "normal float16, and the largest gradients, about 0.1, to about 6,500, still below 65,504. Unscaled, "
+        "many small gradients become 0 or lose their digits. With 2<sup>32</sup> the largest ones overflow to "
+        "inf. PyTorch's GradScaler starts at 2<sup>16</sup> for this reason.",
+        choices=("1 (no scaling)", "2^4", "2^16", "2^32"),
+    ),
     # --- 10 ---------------------------------------------------------------------------------------
     Question(
         "10-best-h",

@@ -147,3 +147,38 @@ def test_where_the_chains_leave_float64():
 def test_elus_slope_fades_on_the_negative_side():
     _claim("09-unstable-gradients", r"below $10^{-4}$ from $x \approx -9.2$ on (with $\alpha = 1$)")
     assert round(math.log(1e-4), 1) == -9.2
+
+
+@pytest.mark.lesson09
+def test_the_limits_of_the_narrow_formats():
+    lesson = "09-unstable-gradients"
+    _claim(lesson, "about **11.09** in `float16`, **88.72** in `float32`, **709.78** in `float64`")
+    for kind, text in ((np.float16, "11.09"), (np.float32, "88.72"), (np.float64, "709.78")):
+        assert f"{math.log(float(np.finfo(kind).max)):.2f}" == text
+        with np.errstate(over="ignore"):
+            assert np.isinf(np.exp(kind(float(text) + 0.01))) and np.isfinite(np.exp(kind(float(text) - 0.01)))
+    _claim(lesson, "For `float16` it is only $65{,}504$")
+    assert float(np.finfo(np.float16).max) == 65504
+    _claim(lesson, r"For `float16` this is $6.1 \times 10^{-5}$")
+    assert f"{float(np.finfo(np.float16).tiny):.1e}" == "6.1e-05"
+    _claim(lesson, r"For `float16` this is $6 \times 10^{-8}$: a gradient of $10^{-8}$ stored in `float16` is **0**")
+    assert f"{float(np.finfo(np.float16).smallest_subnormal):.0e}" == "6e-08" and np.float16(1e-8) == 0
+    _claim(lesson, r"about $10^{-3}$ in `float16`")
+    assert f"{float(np.finfo(np.float16).eps):.0e}" == "1e-03"
+    _claim(lesson, "A naive softmax of logits as small as 12 overflows in `float16`")
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.exp(np.float16(12.0)))
+
+
+@pytest.mark.lesson09
+def test_pytorchs_grad_scaler_starts_at_two_to_the_sixteen():
+    import inspect
+
+    from tests import oracles
+
+    _claim("09-unstable-gradients", r"PyTorch's `GradScaler` therefore starts at $S = 2^{16}$, halves $S$ whenever a "
+                                    r"step produces `inf` or `nan` (and skips that step), and doubles it after 2,000 "
+                                    "clean steps")
+    defaults = {k: p.default for k, p in inspect.signature(oracles.torch().amp.GradScaler.__init__).parameters.items()}
+    assert (defaults["init_scale"], defaults["growth_factor"], defaults["backoff_factor"],
+            defaults["growth_interval"]) == (2.0**16, 2.0, 0.5, 2000)

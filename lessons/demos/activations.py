@@ -264,3 +264,119 @@ def dying_relu_demo(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad)
                  f"ELU {100 * runs[2].dead_share[-1]:.0f}% ({100 * runs[2].test_accuracy[-1]:.0f}%).",
                  fontsize=9, wrap=True)
     return as_image(fig)
+
+
+# --------------------------------------------------------------------------
+# float16, float32 and loss scaling
+# --------------------------------------------------------------------------
+
+#: The formats of the numerics section, narrowest first.
+FORMATS = (np.float16, np.float32, np.float64)
+#: Loss scales tried by the loss-scaling demo: powers of 2 (multiplying by one changes no digit).
+LOSS_SCALES = tuple(2.0 ** k for k in range(0, 33, 4))
+
+
+def float_formats_table():
+    """The limits of float16, float32 and float64, computed by NumPy, as a Markdown table."""
+    from IPython.display import Markdown
+
+    rows = ["| format | bits | largest | smallest normal | smallest subnormal | epsilon | `exp(x)` overflows for x above |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for kind in FORMATS:
+        info = np.finfo(kind)
+        largest = float(info.max)
+        shown = f"{largest:,.0f}" if largest < 1e6 else f"{largest:.4g}"
+        rows.append(f"| `{kind.__name__}` | {info.bits} | {shown} | {float(info.tiny):.3g} | "
+                    f"{float(info.smallest_subnormal):.3g} | {float(info.eps):.3g} | {math.log(largest):.2f} |")
+    return Markdown("\n".join(rows))
+
+
+@dataclass(frozen=True)
+class ScalingResult:
+    """What storing one batch's weight gradients in float16 does, for each loss scale.
+
+    Attributes
+    ----------
+    gradients : ndarray
+        Every weight gradient of the deep sigmoid network (float64), all layers, non-zero entries only.
+    first_layer : ndarray
+        The first layer's.
+    scales : ndarray
+    flushed, imprecise, overflowed : ndarray of shape (n_scales,)
+        Shares of the gradients that become 0, that come back off by more than 1% (subnormal float16 keeps
+        few digits), and that become inf, after ``(g * scale).astype(float16) / scale``.
+    """
+
+    gradients: np.ndarray
+    first_layer: np.ndarray
+    scales: np.ndarray
+    flushed: np.ndarray
+    imprecise: np.ndarray
+    overflowed: np.ndarray
+
+
+def loss_scaling(sigmoid, sigmoid_grad, *, scales=LOSS_SCALES, batch: int = 256) -> ScalingResult:
+    """The weight gradients of the deep sigmoid network of the demo above (one batch), through float16."""
+    X_train, y_train, _, _ = standardized_digits()
+    net = network.init_network(SIZES, rng=np.random.default_rng(0), initializer=_scaled_normal(1.0),
+                               activation=_checked(sigmoid), activation_grad=_checked(sigmoid_grad))
+    _, grad = network.loss_and_grad(net, X_train[:batch], y_train[:batch])
+    weights, _ = network.split(net.sizes, grad)
+    every = np.concatenate([W.ravel() for W in weights])
+    every = every[every != 0]
+    flushed, imprecise, overflowed = [], [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for scale in scales:
+            back = (every * scale).astype(np.float16).astype(np.float64) / scale
+            flushed.append(float(np.mean(back == 0)))
+            overflowed.append(float(np.mean(~np.isfinite(back))))
+            imprecise.append(float(np.mean(np.isfinite(back) & (np.abs(back - every) > 0.01 * np.abs(every)))))
+    first = weights[0].ravel()
+    return ScalingResult(every, first[first != 0], np.asarray(scales), np.array(flushed), np.array(imprecise),
+                         np.array(overflowed))
+
+
+def plot_loss_scaling(result: ScalingResult, scale: float = 2.0 ** 16):
+    """Left: the gradients' sizes against float16's limits, before and after scaling. Right: what is lost."""
+    fig = new_figure(9.6, 3.4)
+    ax_hist, ax_lost = fig.subplots(1, 2)
+    info = np.finfo(np.float16)
+    bins = np.linspace(-11, 6, 69)
+    ax_hist.hist(np.log10(np.abs(result.gradients)), bins=bins, color=PALETTE["blue"], alpha=0.6,
+                 label="the gradients")
+    ax_hist.hist(np.log10(np.abs(result.gradients) * scale), bins=bins, color=PALETTE["orange"], alpha=0.6,
+                 label=f"times {scale:.0f}")
+    for value, text, ls in ((info.smallest_subnormal, "smallest subnormal", ":"),
+                            (info.tiny, "smallest normal", "--"), (info.max, "largest", "-")):
+        ax_hist.axvline(math.log10(float(value)), color=PALETTE["black"], ls=ls, lw=1, label=f"float16 {text}")
+    ax_hist.set(xlabel="log10 |gradient|", ylabel="weights", title="Weight gradients of the deep sigmoid network")
+    ax_hist.legend(fontsize=6, loc="upper left")
+    exponents = np.log2(result.scales)
+    ax_lost.plot(exponents, 100 * result.flushed, color=PALETTE["blue"], marker="o", lw=2, label="become 0")
+    ax_lost.plot(exponents, 100 * result.imprecise, color=PALETTE["orange"], marker="s", ls="--", lw=2,
+                 label="off by more than 1%")
+    ax_lost.plot(exponents, 100 * result.overflowed, color=PALETTE["vermillion"], marker="^", ls="-.", lw=2,
+                 label="become inf")
+    ax_lost.set(xlabel="loss scale (log2)", ylabel="% of the gradients", title="Stored in float16",
+                ylim=(-2, 102))
+    ax_lost.legend(fontsize=7, loc="upper center")
+    return fig
+
+
+def loss_scaling_demo(sigmoid, sigmoid_grad):
+    """The deep sigmoid network's gradients through float16, with and without loss scaling; or a note."""
+    try:
+        attempt(sigmoid, np.array([0.0]))
+        attempt(sigmoid_grad, np.array([0.0]))
+        result = loss_scaling(sigmoid, sigmoid_grad)
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message.replace('this plot', 'this demo')}**")
+    fig = plot_loss_scaling(result)
+    best = int(np.argmin(result.flushed + result.imprecise + result.overflowed))
+    fig.suptitle(f"Unscaled, {100 * result.flushed[0]:.0f}% of the gradients become 0 and "
+                 f"{100 * result.imprecise[0]:.0f}% lose their digits; scaled by 2^{int(np.log2(result.scales[best]))}, "
+                 f"{100 * (result.flushed[best] + result.imprecise[best] + result.overflowed[best]):.1f}% are harmed.",
+                 fontsize=9, wrap=True)
+    return as_image(fig)

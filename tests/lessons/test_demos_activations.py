@@ -73,3 +73,30 @@ def test_the_dying_demo_shows_an_image_or_names_the_stub():
     assert isinstance(dying_relu_demo(*(getattr(A, n) for n in DYING)), Image)
     fns = [stub(n) if n == "elu_grad" else getattr(A, n) for n in DYING]
     assert "Implement `elu_grad` first" in dying_relu_demo(*fns).data
+
+
+# --- float16 and loss scaling ---
+# Oracle: NumPy's own float16 rounding; the shares are counted directly on the cast values.
+
+def test_loss_scaling_saves_the_vanishing_gradients_and_too_much_overflows():
+    from lessons.demos.activations import loss_scaling
+
+    r = loss_scaling(A.sigmoid, A.sigmoid_grad)
+    scales = list(r.scales)
+    unscaled, good, huge = scales.index(1.0), scales.index(2.0**16), scales.index(2.0**32)
+    assert r.flushed[unscaled] > 0.01 and r.imprecise[unscaled] > 0.1
+    assert r.flushed[good] == r.imprecise[good] == r.overflowed[good] == 0.0
+    assert r.overflowed[huge] > 0.1
+    assert np.median(np.abs(r.first_layer)) < 1e-6, "the first layer's gradients vanish"
+
+
+def test_the_numerics_demos_show_a_table_a_picture_or_a_note():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.activations import float_formats_table, loss_scaling_demo
+
+    table = float_formats_table().data
+    assert "| 65,504 |" in table and "11.09" in table and "88.72" in table and "709.78" in table
+    assert isinstance(loss_scaling_demo(A.sigmoid, A.sigmoid_grad), Image)
+    note = loss_scaling_demo(stub("sigmoid"), A.sigmoid_grad)
+    assert isinstance(note, Markdown) and "Implement `sigmoid` first" in note.data

@@ -206,6 +206,15 @@ def test_09_ten_sigmoid_layers():
     assert 4 ** 10 == 1_048_576 and _choice("09-ten-sigmoid-layers") == "about 1,000,000"
 
 
+def test_09_the_loss_scale_for_float16():
+    from lessons.demos.activations import loss_scaling
+    from solutions import activations
+
+    r = loss_scaling(activations.sigmoid, activations.sigmoid_grad, scales=(1.0, 2.0**4, 2.0**16, 2.0**32))
+    harmed = r.flushed + r.imprecise + r.overflowed
+    assert QUESTIONS["09-scale-for-float16"].choices[int(np.argmin(harmed))] == _choice("09-scale-for-float16")
+
+
 def test_10_best_step_and_the_cost_of_a_numerical_gradient():
     from lessons.demos.backprop import SIZES
     from lessons.widgets.backprop import H_GRID, error_curve
