@@ -35,7 +35,7 @@ the course's `lessons` package.
 import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_raises, assert_shape, assert_type, assert_unchanged, gradient_check
-from lessons.demos.softmax import demo
+from lessons.demos.softmax import demo, label_smoothing_figure
 from lessons.predict import predict
 from lessons.widgets.softmax import softmax_temperature_widget
 """),
@@ -802,6 +802,51 @@ evidence for (orange) or against (purple) each digit.
 """),
     code("demo", r"""
 demo(softmax, softmax_cross_entropy, softmax_cross_entropy_grad)
+"""),
+    markdown("nll_intro", r"""
+## 11. Cross-entropy is a negative log-likelihood, and label smoothing
+
+**Why this loss?** A classifier with softmax outputs is a probability model: it says that the label of
+$x$ is $k$ with probability $p_\theta(k \mid x) = \operatorname{softmax}(z(x))_k$. The *likelihood* of a
+training set under the model is the probability it gives to the labels actually observed,
+$\prod_i p_\theta(y_i \mid x_i)$ (the samples are independent). Maximum likelihood picks the $\theta$
+that makes the observed labels most probable. Taking $-\frac1n \log$ of the product turns it into a mean
+that is to be *minimized*:
+
+$$
+-\frac{1}{n} \log \prod_{i=1}^{n} p_\theta(y_i \mid x_i) = \frac{1}{n} \sum_{i=1}^{n} -\log p_\theta(y_i \mid x_i),
+$$
+
+which is exactly the softmax cross-entropy of this lesson with one-hot targets. Training with
+cross-entropy *is* maximum-likelihood estimation, and the loss is called the **negative log-likelihood**
+(NLL; PyTorch's `nll_loss` takes log-probabilities such as your `log_softmax`). It is also why the loss
+of a model that guesses uniformly over $K$ classes is $\log K$: it gives every label the likelihood
+$1/K$.
+
+**Label smoothing.** With one-hot targets the loss keeps falling as the true class's logit pulls away
+from the others, and it is 0 only at an infinite gap. A network trained long enough keeps growing its
+logits and becomes over-confident. **Label smoothing** (Szegedy et al. 2016) trains against a target
+that keeps a little probability for every class:
+
+$$
+q = (1 - \varepsilon)\,\text{onehot}(y) + \frac{\varepsilon}{K}, \qquad
+L = -\sum_k q_k \log p_k = (1 - \varepsilon)\,\bigl(-\log p_y\bigr) + \varepsilon \cdot \frac1K \sum_k \bigl(-\log p_k\bigr).
+$$
+
+This is still a cross-entropy (section 5), with the smoothed $q$ as the true distribution and the
+model's $p$ as the guess, and it is smallest when $p = q$: the true class gets $1 - \varepsilon + \varepsilon/K$ and every other class
+$\varepsilon/K$. The best logit gap is then finite, $\log\bigl((1 - \varepsilon + \varepsilon/K) /
+(\varepsilon/K)\bigr)$: with $\varepsilon = 0.1$ and $K = 10$, $p_y = 0.91$ and the gap is
+$\log 91 \approx 4.51$. (This is PyTorch's `cross_entropy(..., label_smoothing=eps)`.)
+
+The figure draws the smoothed loss of a 10-class output, computed with **your** `log_softmax`, against
+the gap between the true class's logit and the others (all equal), for several $\varepsilon$.
+"""),
+    code("prediction_widget_3", r"""
+predict("02-smoothed-best-probability")
+"""),
+    code("label_smoothing_demo", r"""
+label_smoothing_figure(log_softmax)
 """),
     markdown("summary", r"""
 ## Summary

@@ -56,6 +56,17 @@ _QUESTIONS = (
         "(lesson 10) adds a couple of points.",
         choices=("about 30%", "about 60%", "above 90%"),
     ),
+    Question(
+        "02-smoothed-best-probability",
+        "Label smoothing with &epsilon; = 0.1 over 10 classes trains against the target 0.9 &times; one-hot + "
+        "0.01. Which probability of the true class makes the smoothed loss smallest?",
+        0.91,
+        "0.91 = 1 &minus; &epsilon; + &epsilon;/<i>K</i>. A cross-entropy is smallest when the model's "
+        "distribution equals the target, and the target gives the true class 0.9 + 0.01. The logit gap is "
+        "then log(0.91 / 0.01) = log 91 &asymp; 4.51, finite. Without smoothing the best probability is 1, "
+        "reached only at an infinite gap.",
+        tolerance=0.02,
+    ),
     # --- 03 ---------------------------------------------------------------------------------------
     Question(
         "03-noise-of-a-quarter-batch",

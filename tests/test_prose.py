@@ -59,6 +59,22 @@ def test_the_limits_of_float64_underflow():
     assert np.float64(info.smallest_subnormal) / 2 == 0.0
 
 
+@pytest.mark.lesson02
+def test_the_best_logit_gap_of_label_smoothing():
+    _claim("02-softmax-entropy", r"with $\varepsilon = 0.1$ and $K = 10$, $p_y = 0.91$ and the gap is "
+                                 r"$\log 91 \approx 4.51$")
+    eps, k = 0.1, 10
+    p_true, p_other = 1 - eps + eps / k, eps / k
+    assert round(p_true, 2) == 0.91 and round(p_true / p_other) == 91 and round(math.log(91), 2) == 4.51
+    # The target's own minimum: d/dg of the smoothed loss at the best gap is 0.
+    def loss(gap):
+        log_z = math.log(math.exp(gap) + (k - 1))
+        return -(p_true * (gap - log_z) + (k - 1) * p_other * (0 - log_z))
+
+    h = 1e-6
+    assert abs((loss(math.log(91) + h) - loss(math.log(91) - h)) / (2 * h)) < 1e-8
+
+
 # --- 04 ---------------------------------------------------------------------------------------------
 
 @pytest.mark.lesson04

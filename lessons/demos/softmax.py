@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -122,4 +123,68 @@ def demo(softmax, softmax_cross_entropy, softmax_cross_entropy_grad):
         return Markdown(f"**{exc.message}**")
     fig = plot_run(run)
     fig.suptitle(summary(run), fontsize=10)
+    return as_image(fig)
+
+
+# --------------------------------------------------------------------------
+# label smoothing
+# --------------------------------------------------------------------------
+
+#: The label-smoothing figure: K classes, the true class's logit ahead of the K - 1 others (all equal) by
+#: a gap; the smoothing values drawn.
+SMOOTHING_CLASSES = 10
+SMOOTHING_EPSILONS = (0.0, 0.05, 0.1, 0.2)
+_GAPS = np.linspace(0.0, 12.0, 241)
+
+
+def smoothed_loss(log_softmax, logits, y, *, eps: float) -> float:
+    """The label-smoothed cross-entropy with the student's ``log_softmax``: targets (1 - eps) one-hot + eps / K."""
+    logits = np.asarray(logits, dtype=np.float64)
+    log_p = np.asarray(attempt(log_softmax, logits, axis=-1), dtype=np.float64)
+    if log_p.shape != logits.shape:
+        raise NotReady(f"`{getattr(log_softmax, '__name__', 'log_softmax')}` should return an array of the shape "
+                       f"of the logits, {logits.shape}; got {log_p.shape}.")
+    n, k = logits.shape
+    target = np.full((n, k), eps / k)
+    target[np.arange(n), y] += 1.0 - eps
+    return float(-np.mean(np.sum(target * log_p, axis=1)))
+
+
+def best_gap(eps: float, k: int = SMOOTHING_CLASSES) -> float:
+    """The logit gap that minimizes the smoothed loss: log of (1 - eps + eps / k) over (eps / k); inf for eps = 0."""
+    return math.inf if eps == 0 else math.log((1 - eps + eps / k) / (eps / k))
+
+
+def smoothing_curves(log_softmax, *, epsilons=SMOOTHING_EPSILONS, k: int = SMOOTHING_CLASSES) -> dict:
+    """The smoothed loss against the gap, for each eps, with the student's ``log_softmax``."""
+    logits = np.zeros((len(_GAPS), k))
+    logits[:, 0] = _GAPS
+    y = np.zeros(len(_GAPS), dtype=int)
+    return {eps: np.array([smoothed_loss(log_softmax, logits[i:i + 1], y[i:i + 1], eps=eps)
+                           for i in range(len(_GAPS))]) for eps in epsilons}
+
+
+def label_smoothing_figure(log_softmax):
+    """The smoothed loss against the true class's logit gap, for several eps: an image, or a note."""
+    try:
+        curves = smoothing_curves(log_softmax)
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message.replace('this plot', 'this figure')}**")
+    fig = new_figure(7.2, 3.2)
+    ax = fig.subplots()
+    styles = ((PALETTE["black"], "-"), (PALETTE["blue"], "--"), (PALETTE["orange"], "-."), (PALETTE["vermillion"], ":"))
+    for (eps, values), (colour, ls) in zip(curves.items(), styles):
+        ax.plot(_GAPS, values, color=colour, ls=ls, lw=2, label=f"eps = {eps:g}")
+        gap = best_gap(eps)
+        if math.isfinite(gap):
+            i = int(np.argmin(values))
+            ax.plot([_GAPS[i]], [values[i]], "o", color=colour, ms=6)
+            ax.annotate(f"{gap:.2f}", (_GAPS[i], values[i]), textcoords="offset points", xytext=(0, 8), ha="center",
+                        fontsize=7)
+    ax.set(xlabel="logit of the true class minus each other logit", ylabel="loss (nats)",
+           title=f"Label-smoothed cross-entropy, {SMOOTHING_CLASSES} classes, with your log_softmax",
+           ylim=(0, 2.5))
+    ax.legend(fontsize=7, loc="upper right")
     return as_image(fig)

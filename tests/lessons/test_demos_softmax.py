@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -40,3 +42,35 @@ def test_a_gradient_of_the_wrong_shape_is_explained():
 
     note = demo(ref.softmax, ref.softmax_cross_entropy, softmax_cross_entropy_grad)
     assert "should return the shape of the logits" in note.data
+
+
+# --- label smoothing ---
+# Oracles: PyTorch's cross_entropy(label_smoothing=eps), and the closed form of the best logit gap.
+
+def test_the_smoothed_loss_is_pytorchs_and_its_minimum_is_where_p_equals_q():
+    from lessons.demos.softmax import SMOOTHING_CLASSES, best_gap, smoothed_loss, smoothing_curves
+    from solutions.softmax import log_softmax
+    from tests import oracles
+
+    torch = oracles.torch()
+    rng = np.random.default_rng(2)
+    logits, y = rng.normal(scale=3.0, size=(7, 5)), rng.integers(0, 5, size=7)
+    want = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(y), label_smoothing=0.1)
+    assert smoothed_loss(log_softmax, logits, y, eps=0.1) == pytest.approx(float(want), rel=1e-12)
+    curves = smoothing_curves(log_softmax, epsilons=(0.0, 0.1))
+    assert np.all(np.diff(curves[0.0]) < 0), "without smoothing the loss falls all the way"
+    from lessons.demos.softmax import _GAPS
+
+    assert abs(_GAPS[int(np.argmin(curves[0.1]))] - best_gap(0.1)) < 0.05
+    assert best_gap(0.1) == pytest.approx(math.log(91)) and SMOOTHING_CLASSES == 10
+
+
+def test_the_label_smoothing_figure_shows_or_names_the_stub():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.softmax import label_smoothing_figure
+    from solutions.softmax import log_softmax
+
+    assert isinstance(label_smoothing_figure(log_softmax), Image)
+    note = label_smoothing_figure(stub("log_softmax"))
+    assert isinstance(note, Markdown) and "Implement `log_softmax` first" in note.data

@@ -113,6 +113,16 @@ def test_02_temperature_and_accuracy():
     assert _choice("02-temperature-to-infinity") == "(1/3, 1/3, 1/3)"
 
 
+def test_02_the_smoothed_best_probability():
+    from lessons.demos.softmax import _GAPS, smoothing_curves
+    from solutions.softmax import log_softmax, softmax
+
+    gap = _GAPS[int(np.argmin(smoothing_curves(log_softmax, epsilons=(0.1,))[0.1]))]
+    logits = np.zeros(10)
+    logits[0] = gap
+    assert QUESTIONS["02-smoothed-best-probability"].is_right(float(softmax(logits)[0]))
+
+
 def test_03_noise_and_steps_per_epoch():
     rng = np.random.default_rng(3)
     per_example = rng.normal(size=(200_000,))
