@@ -46,7 +46,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_raises, assert_shape, assert_type, assert_unchanged
-from lessons.demos.adaptive import demo, schedule_demo, schedules_figure, weight_decay_demo
+from lessons.demos.adaptive import bias_correction_figure, demo, schedule_demo, schedules_figure, weight_decay_demo
 from lessons.predict import predict
 from lessons.widgets.adaptive import adaptive_race_widget
 """),
@@ -590,6 +590,16 @@ for value, name in ((theta, "theta_new"), (m, "m_new"), (v, "v_new")):
     assert_shape(value, (3, 2), what=name)
 for before, after, name in zip(copies, (theta0, grad0, m0, v0), ("theta", "grad", "m", "v")):
     assert_unchanged(before, after, what=name)
+"""),
+    markdown("bias_correction_figure_intro", r"""
+The figure shows what the correction does over a whole run. Under a constant gradient it draws the size
+of **your** `adam_step`'s steps, in units of $\eta$ (flat at 1), and the uncorrected step
+$\eta\,(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$ with the default betas. The uncorrected step starts at
+$3.16\,\eta$ and climbs while $m$ fills up faster than $v$. It peaks near step 12 and takes about a
+thousand steps, the memory of $v$, to come back to $\eta$.
+"""),
+    code("bias_correction_demo", r"""
+bias_correction_figure(adam_step)
 """),
     markdown("widget_intro", r"""
 ## 5. The race on three surfaces

@@ -40,7 +40,7 @@ tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_shape, assert_type, assert_unchanged, gradient_check
-from lessons.demos.activations import demo, dying_relu_demo, float_formats_table, loss_scaling_demo
+from lessons.demos.activations import activations_figure, demo, dying_relu_demo, float_formats_table, loss_scaling_demo
 from lessons.predict import predict
 from lessons.widgets.activations import gradient_flow_widget, linear_chain
 """),
@@ -604,6 +604,16 @@ elu_here = lambda v: float(np.sum(np.where(v > 0, v, 1.5 * (np.exp(np.minimum(v,
 gradient_check(elu_here, lambda v: elu_grad(v, alpha=1.5), np.array([-2.0, -0.3, 0.4, 2.5]), what="elu_grad, alpha=1.5")
 with np.errstate(over="raise", invalid="raise"):
     assert_close(elu_grad(np.array([1000.0, 1e4])), [1.0, 1.0], what="elu_grad([1000, 1e4])")
+"""),
+    markdown("activations_figure_intro", r"""
+Here are the five activations so far, side by side, with their derivatives, drawn with **your**
+functions. On the right is what backpropagation multiplies the error by at every layer: at most
+$\tfrac14$ for the sigmoid, at most 1 for tanh (both fading on either side), and exactly 1 on the
+active side for the rectifiers. On the negative side the rectifiers give 0 (ReLU), $\alpha$ (leaky ReLU)
+or $\alpha e^{x}$ (ELU).
+"""),
+    code("activations_demo", r"""
+activations_figure(sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad)
 """),
     markdown("prelu_intro", r"""
 ## 10. PReLU: a slope that is learned

@@ -380,3 +380,37 @@ def loss_scaling_demo(sigmoid, sigmoid_grad):
                  f"{100 * (result.flushed[best] + result.imprecise[best] + result.overflowed[best]):.1f}% are harmed.",
                  fontsize=9, wrap=True)
     return as_image(fig)
+
+
+# --------------------------------------------------------------------------
+# a static figure: the activations and their derivatives
+# --------------------------------------------------------------------------
+
+def activations_figure(sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, leaky_relu, leaky_relu_grad, elu,
+                       elu_grad):
+    """The five activations of the lesson (left) and their derivatives (right), drawn with the student's functions."""
+    x = np.linspace(-4.0, 4.0, 401)
+    pairs = (("sigmoid", sigmoid, sigmoid_grad), ("tanh", tanh, tanh_grad), ("ReLU", relu, relu_grad),
+             ("leaky ReLU (alpha 0.1)", functools.partial(leaky_relu, alpha=0.1),
+              functools.partial(leaky_relu_grad, alpha=0.1)), ("ELU", elu, elu_grad))
+    try:
+        curves = [(name, np.asarray(attempt(f, x), dtype=float), np.asarray(attempt(g, x), dtype=float))
+                  for name, f, g in pairs]
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message.replace('this plot', 'this figure')}**")
+    fig = new_figure(9.6, 3.4)
+    ax_f, ax_g = fig.subplots(1, 2)
+    styles = ((PALETTE["blue"], "-"), (PALETTE["orange"], "--"), (PALETTE["green"], "-."),
+              (PALETTE["vermillion"], ":"), (PALETTE["purple"], (0, (5, 1, 1, 1))))
+    for (name, values, slopes), (colour, ls) in zip(curves, styles):
+        ax_f.plot(x, values, color=colour, ls=ls, lw=2, label=name)
+        ax_g.plot(x, slopes, color=colour, ls=ls, lw=2, label=name)
+    ax_f.set(xlabel="x", ylabel="f(x)", title="The activations", ylim=(-1.6, 4.1))
+    ax_g.set(xlabel="x", ylabel="f'(x)", title="Their derivatives",
+             ylim=(-0.05, 1.15))
+    ax_g.axhline(0.25, color=PALETTE["grey"], lw=1, ls=":")
+    ax_g.annotate("sigmoid's maximum, 1/4", (-3.9, 0.27), fontsize=7)
+    ax_f.legend(fontsize=7, loc="upper left")
+    return as_image(fig)

@@ -427,3 +427,37 @@ def schedules_figure(step_decay, exponential_decay, cosine_decay, warmup_cosine,
            ylim=(-0.02, 1.05))
     ax.legend(fontsize=7, loc="upper right")
     return as_image(fig)
+
+
+# --------------------------------------------------------------------------
+# a static figure: why Adam corrects its averages
+# --------------------------------------------------------------------------
+
+def bias_correction_figure(adam_step, *, steps: int = 2000):
+    """The size of Adam's step under a constant gradient, in units of lr: the student's ``adam_step``
+    (corrected) against the same averages without the correction, ``(1 - beta1**t) / sqrt(1 - beta2**t)``."""
+    theta, m, v = np.zeros(1), np.zeros(1), np.zeros(1)
+    corrected = []
+    try:
+        for t in range(1, steps + 1):
+            new, m, v = _triple(attempt(adam_step, theta, np.ones(1), m, v, t, lr=1.0), "adam_step")
+            corrected.append(float(theta[0] - new[0]))
+            theta = new
+    except NotReady as exc:
+        from IPython.display import Markdown
+
+        return Markdown(f"**{exc.message.replace('this plot', 'this figure')}**")
+    t = np.arange(1, steps + 1)
+    uncorrected = (1 - 0.9**t) / np.sqrt(1 - 0.999**t)
+    fig = new_figure(7.2, 3.2)
+    ax = fig.subplots()
+    ax.plot(t, uncorrected, color=PALETTE["vermillion"], lw=2, ls="--", label="without bias correction")
+    ax.plot(t, corrected, color=PALETTE["blue"], lw=2, label="your adam_step (corrected)")
+    peak = int(np.argmax(uncorrected))
+    ax.plot([t[peak]], [uncorrected[peak]], "o", color=PALETTE["vermillion"])
+    ax.annotate(f"{uncorrected[peak]:.2f} lr at step {t[peak]}", (t[peak], uncorrected[peak]),
+                textcoords="offset points", xytext=(8, 0), fontsize=7, va="center")
+    ax.set(xscale="log", xlabel="step t", ylabel="step size / lr", ylim=(0, 7.2),
+           title="Adam under a constant gradient (default betas)")
+    ax.legend(fontsize=7, loc="upper right")
+    return as_image(fig)

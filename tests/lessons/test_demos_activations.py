@@ -100,3 +100,15 @@ def test_the_numerics_demos_show_a_table_a_picture_or_a_note():
     assert isinstance(loss_scaling_demo(A.sigmoid, A.sigmoid_grad), Image)
     note = loss_scaling_demo(stub("sigmoid"), A.sigmoid_grad)
     assert isinstance(note, Markdown) and "Implement `sigmoid` first" in note.data
+
+
+def test_the_activations_figure_shows_or_names_the_stub():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.activations import activations_figure
+
+    names = ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad",
+             "elu", "elu_grad")
+    assert isinstance(activations_figure(*(getattr(A, n) for n in names)), Image)
+    note = activations_figure(*(stub(n) if n == "tanh_grad" else getattr(A, n) for n in names))
+    assert isinstance(note, Markdown) and "Implement `tanh_grad` first" in note.data

@@ -127,3 +127,14 @@ def test_the_schedule_pictures_show_or_name_the_stub():
     assert isinstance(note, Markdown) and "Implement `exponential_decay` first" in note.data
     note = schedule_demo(adam_step, stub("warmup_cosine"))
     assert isinstance(note, Markdown) and "Implement `warmup_cosine` first" in note.data
+
+
+def test_the_bias_correction_figure_shows_or_names_the_stub():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.adaptive import bias_correction_figure
+    from solutions.adaptive import adam_step
+
+    assert isinstance(bias_correction_figure(adam_step, steps=50), Image)
+    note = bias_correction_figure(stub("adam_step"))
+    assert isinstance(note, Markdown) and "Implement `adam_step` first" in note.data
