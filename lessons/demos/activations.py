@@ -154,9 +154,7 @@ def demo(sigmoid, sigmoid_grad, relu, relu_grad, clip_by_global_norm):
         first = compare_activations(sigmoid, sigmoid_grad, relu, relu_grad)
         second = compare_clipping(relu, relu_grad, clip_by_global_norm)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message.replace('this plot', 'this demo')}**")
+        return exc.note("this demo")
     return as_image(plot_demo(first, second))
 
 
@@ -253,9 +251,7 @@ def dying_relu_demo(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad)
             attempt(fn, probe)
         runs = dying_runs(relu, relu_grad, leaky_relu, leaky_relu_grad, elu, elu_grad)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message.replace('this plot', 'this demo')}**")
+        return exc.note("this demo")
     fig = plot_dying(runs)
     relu_run = runs[0]
     fig.suptitle(f"Hidden biases started at {DEAD_BIAS:g}: {100 * relu_run.dead_share[0]:.0f}% of the units start "
@@ -370,9 +366,7 @@ def loss_scaling_demo(sigmoid, sigmoid_grad):
         attempt(sigmoid_grad, np.array([0.0]))
         result = loss_scaling(sigmoid, sigmoid_grad)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message.replace('this plot', 'this demo')}**")
+        return exc.note("this demo")
     fig = plot_loss_scaling(result)
     best = int(np.argmin(result.flushed + result.imprecise + result.overflowed))
     fig.suptitle(f"Unscaled, {100 * result.flushed[0]:.0f}% of the gradients become 0 and "
@@ -397,9 +391,7 @@ def activations_figure(sigmoid, sigmoid_grad, tanh, tanh_grad, relu, relu_grad, 
         curves = [(name, np.asarray(attempt(f, x), dtype=float), np.asarray(attempt(g, x), dtype=float))
                   for name, f, g in pairs]
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message.replace('this plot', 'this figure')}**")
+        return exc.note("this figure")
     fig = new_figure(9.6, 3.4)
     ax_f, ax_g = fig.subplots(1, 2)
     styles = ((PALETTE["blue"], "-"), (PALETTE["orange"], "--"), (PALETTE["green"], "-."),

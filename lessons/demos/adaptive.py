@@ -199,9 +199,7 @@ def demo(adagrad_step, rmsprop_step, adam_step, **settings):
     try:
         runs = compare_optimizers(adagrad_step, rmsprop_step, adam_step, **settings)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message}**")
+        return exc.note()
     return as_image(plot_runs(runs))
 
 
@@ -282,9 +280,7 @@ def weight_decay_demo(adam_step, adamw_step):
     try:
         runs = weight_decay_runs(adam_step, adamw_step)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message}**")
+        return exc.note()
     fig = plot_weight_decay(runs)
     end_l2, end_w = (np.where(np.abs(p[-1]) < 0.005, 0.0, p[-1]) for p in (runs.l2_in_adam, runs.adamw))
     fig.suptitle(f"After {DECAY_STEPS} steps with lambda = {DECAY_LAMBDA:g}: L2 inside Adam leaves the weights at "
@@ -395,9 +391,7 @@ def schedule_demo(adam_step, warmup_cosine):
     try:
         runs = schedule_runs(adam_step, warmup_cosine)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message}**")
+        return exc.note()
     return as_image(plot_schedules(runs))
 
 
@@ -414,9 +408,7 @@ def schedules_figure(step_decay, exponential_decay, cosine_decay, warmup_cosine,
                 attempt(warmup_cosine, k, lr=1.0, warmup_steps=30, total_steps=steps) for k in range(steps)],
         }
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message.replace('this plot', 'this figure')}**")
+        return exc.note("this figure")
     fig = new_figure(7.2, 3.2)
     ax = fig.subplots()
     styles = ((PALETTE["blue"], "-"), (PALETTE["orange"], "--"), (PALETTE["green"], "-."),
@@ -444,9 +436,7 @@ def bias_correction_figure(adam_step, *, steps: int = 2000):
             corrected.append(float(theta[0] - new[0]))
             theta = new
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message.replace('this plot', 'this figure')}**")
+        return exc.note("this figure")
     t = np.arange(1, steps + 1)
     uncorrected = (1 - 0.9**t) / np.sqrt(1 - 0.999**t)
     fig = new_figure(7.2, 3.2)

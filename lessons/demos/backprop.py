@@ -212,12 +212,6 @@ def train_mlp(mlp_backward: Callable, *, activation: str = "relu", sizes=SIZES, 
                time.perf_counter() - start)
 
 
-def _note(exc: NotReady):
-    from IPython.display import Markdown
-
-    return Markdown(f"**{exc.message}**")
-
-
 def plot_run(run: Run):
     """The training loss (log scale) and the training and test accuracies, epoch by epoch."""
     fig = new_figure(9.6, 3.4)
@@ -251,7 +245,7 @@ def digits_demo(mlp_backward: Callable, activation: str = "relu"):
     try:
         run = train_mlp(mlp_backward, activation=activation)
     except NotReady as exc:
-        return _note(exc)
+        return exc.note()
     fig = plot_run(run)
     fig.suptitle(run_summary(run), fontsize=9, wrap=True)
     return as_image(fig)
@@ -360,7 +354,7 @@ def cost_demo(mlp_backward: Callable, numerical_gradient: Callable):
     try:
         costs = gradient_costs(mlp_backward, numerical_gradient)
     except NotReady as exc:
-        return _note(exc)
+        return exc.note()
     fig = plot_costs(costs)
     fig.suptitle(f"Largest network, {costs.n_params[-1]:,} parameters: your mlp_backward costs "
                  f"{costs.backward[-1] / costs.forward[-1]:.1f} forward passes, the numerical gradient "
@@ -412,7 +406,7 @@ def check_report(mlp_backward: Callable, numerical_gradient: Callable, relative_
         tables = {act: layer_errors(mlp_backward, numerical_gradient, relative_error, activation=act)
                   for act in ("tanh", "relu")}
     except NotReady as exc:
-        return _note(exc)
+        return exc.note()
     lines = ["| parameter | tanh network | ReLU network |", "| --- | --- | --- |"]
     for (name, tanh_error), (_, relu_error) in zip(tables["tanh"], tables["relu"]):
         lines.append(f"| `{name}` | {tanh_error:.1e} | {relu_error:.1e} |")

@@ -152,7 +152,5 @@ def demo(minibatches, sgd_step):
     try:
         runs = compare_batch_sizes(minibatches, sgd_step)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message}**")
+        return exc.note()
     return as_image(plot_runs(runs))

@@ -187,12 +187,6 @@ def dropout_runs(dropout_forward: Callable, dropout_backward: Callable, p_grid=P
     return tuple(dropout_run(dropout_forward, dropout_backward, p) for p in p_grid)
 
 
-def _note(exc: NotReady):
-    from IPython.display import Markdown
-
-    return Markdown(f"**{exc.message}**")
-
-
 def _image(fig, title: str):
     """The figure with ``title`` on top, as a PNG image (see :func:`lessons.widgets.kit.as_image`)."""
     fig.suptitle(title, fontsize=9, wrap=True)
@@ -238,7 +232,7 @@ def comparison_demo(dropout_forward, dropout_backward, p: float = DEMO_P):
         plain, dropped = dropout_run(dropout_forward, dropout_backward, 0.0), dropout_run(
             dropout_forward, dropout_backward, p)
     except NotReady as exc:
-        return _note(exc)
+        return exc.note()
     return _image(plot_comparison(plain, dropped), comparison_summary(plain, dropped))
 
 
@@ -363,5 +357,5 @@ def ensemble_demo(dropout_forward, dropout_backward, p: float = DEMO_P):
         data = noisy_digits()
         results = ensemble_passes(run.network(), data.X_val, data.y_val, dropout_forward, dropout_backward, p=p)
     except NotReady as exc:
-        return _note(exc)
+        return exc.note()
     return _image(plot_ensemble(results), ensemble_summary(results))

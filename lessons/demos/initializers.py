@@ -218,7 +218,5 @@ def demo(small_random_init, glorot_uniform, glorot_normal, he_normal):
         deep = compare_starts(small_random_init, glorot_uniform, glorot_normal, he_normal)
         shallow = symmetry_runs(glorot_uniform)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message.replace('this plot', 'this demo')}**")
+        return exc.note("this demo")
     return as_image(plot_demo(deep, shallow))

@@ -307,13 +307,11 @@ def plot_newton(newton: np.ndarray, gd: np.ndarray, newton_seconds: np.ndarray, 
 
 def newton_demo(newton_step: Callable):
     """Newton's method against gradient descent near the saddle, and what a Newton step costs; or a note."""
-    from IPython.display import Markdown
-
     try:
         newton = newton_path(newton_step)
         newton_seconds, gd_seconds = newton_costs(newton_step)
     except NotReady as exc:
-        return Markdown(f"**{exc.message}**")
+        return exc.note()
     gd = _gd_path(NEWTON_START)
     saddle = next(c for c in CRITICAL_POINTS if c.kind == "saddle")
     fig = plot_newton(newton, gd, newton_seconds, gd_seconds)

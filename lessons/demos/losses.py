@@ -84,9 +84,7 @@ def demo(mse, mse_grad, binary_cross_entropy, accuracy):
     try:
         runs = train_from_bad_start(mse, mse_grad, binary_cross_entropy, accuracy)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message}**")
+        return exc.note()
     fig = plot_histories(runs)
     summary = ", ".join(f"{r.name}: test accuracy {r.test_accuracy[-1]:.1%}" for r in runs)
     fig.suptitle(summary, fontsize=9)

@@ -149,7 +149,5 @@ def demo(momentum_step, nesterov_step, **settings):
     try:
         runs = compare_optimizers(momentum_step, nesterov_step, **settings)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message}**")
+        return exc.note()
     return as_image(plot_runs(runs))

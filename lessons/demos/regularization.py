@@ -322,18 +322,12 @@ def _image(fig, title: str):
     return as_image(fig)
 
 
-def _note(exc: NotReady):
-    from IPython.display import Markdown
-
-    return Markdown(f"**{exc.message}**")
-
-
 def penalty_demo(l2_penalty, l2_penalty_grad, l1_penalty, l1_penalty_grad):
     """Run the L2 sweep and the L1 run; return the figure as an image, or a note naming the function to implement."""
     try:
         results = penalty_runs(l2_penalty, l2_penalty_grad, l1_penalty, l1_penalty_grad)
     except NotReady as exc:
-        return _note(exc)
+        return exc.note()
     return _image(plot_penalties(results), penalty_summary(results))
 
 
@@ -468,5 +462,5 @@ def bagging_demo(bootstrap_indices, bagging_predict):
     try:
         results = bagging_runs(bootstrap_indices, bagging_predict)
     except NotReady as exc:
-        return _note(exc)
+        return exc.note()
     return _image(plot_bagging(results), bagging_summary(results))

@@ -118,9 +118,7 @@ def demo(softmax, softmax_cross_entropy, softmax_cross_entropy_grad):
     try:
         run = train_softmax_regression(softmax, softmax_cross_entropy, softmax_cross_entropy_grad)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message}**")
+        return exc.note()
     fig = plot_run(run)
     fig.suptitle(summary(run), fontsize=10)
     return as_image(fig)
@@ -169,9 +167,7 @@ def label_smoothing_figure(log_softmax):
     try:
         curves = smoothing_curves(log_softmax)
     except NotReady as exc:
-        from IPython.display import Markdown
-
-        return Markdown(f"**{exc.message.replace('this plot', 'this figure')}**")
+        return exc.note("this figure")
     fig = new_figure(7.2, 3.2)
     ax = fig.subplots()
     styles = ((PALETTE["black"], "-"), (PALETTE["blue"], "--"), (PALETTE["orange"], "-."), (PALETTE["vermillion"], ":"))

@@ -108,6 +108,13 @@ class NotReady(Exception):
         super().__init__(message)
         self.message = message
 
+    def note(self, what: str = "this plot"):
+        """The message as a bold Markdown line that a demo or figure returns in place of its picture;
+        ``what`` names the picture ("this demo", "this figure")."""
+        from IPython.display import Markdown
+
+        return Markdown(f"**{self.message.replace('this plot', what)}**")
+
 
 def attempt(fn: Callable, *args, **kwargs) -> Any:
     """Call a student's function; turn a stub or an error into :class:`NotReady`.
