@@ -87,7 +87,7 @@ Properties worth knowing by heart:
 ## 2. Computing the softmax without overflow
 
 A `float64` holds numbers up to about $1.8 \times 10^{308}$, so $e^{x}$ **overflows** to `inf` as soon
-as $x > 709.78$, and it **underflows** to exactly 0 once $x < -745.1$. Logits that large are not
+as $x > 709.78$, and it **underflows** to exactly 0 once $x < -745.13$. Logits that large are not
 exotic: a confident network, a large learning rate or a low temperature produce them. The formula as
 written then breaks:
 
@@ -753,17 +753,51 @@ show $\operatorname{softmax}(z / T + c)$ from your function (plain) and from the
 $e^{z} / \sum_j e^{z_j}$ (hatched). On the right, your entropy of $\operatorname{softmax}(z / T)$
 against the temperature.
 
-Things to try:
+Answer each question for yourself before you move the sliders, then open the answer:
 
-1. Slide $T$ from 0.1 to 10. Where does the entropy approach 0, and where $\log 3$? Does the ranking of
-   the classes ever change?
-2. Set $z = (1, 2, 3)$ and move the shift $c$. Your bars should not move at all. Once the largest logit
-   passes $709.78$ the naive formula overflows to `nan`; once all of them are below $-745.1$ it
-   underflows to $0/0$ = `nan`. Now try $z = (-3, -3, -4)$, $T = 1$ and $c = -740$: no `nan`, but the
-   naive bars are wrong. Why? (Numbers below $2.2 \times 10^{-308}$ are stored with fewer and fewer
-   significant digits.)
-3. Make two logits equal and the third much smaller. What is the entropy, and why is it close to
-   $\log 2$?
+1. Slide $T$ from 0.1 to 10. Does the ranking of the classes ever change?
+
+   <details><summary>What you should see, and why</summary>
+
+   Never: dividing every logit by the same positive $T$ keeps their order, and the exponential keeps
+   it too. Only the contrast changes: the entropy falls towards 0 at small $T$ and climbs towards
+   $\log 3$ at large $T$.
+
+   </details>
+
+2. Set $z = (1, 2, 3)$ and move the shift $c$ both ways. Which bars move, and at which shifts does the
+   naive formula break?
+
+   <details><summary>What you should see, and why</summary>
+
+   Your bars should not move at all: $\operatorname{softmax}(z + c) = \operatorname{softmax}(z)$. The
+   naive bars turn into `nan` once the largest logit passes $709.78$ (its exponential overflows to
+   `inf`, and $\infty / \infty$ is `nan`), and again once every logit is below $-745.13$ (every
+   exponential underflows to 0, and $0/0$ is `nan`).
+
+   </details>
+
+3. Now try $z = (-3, -3, -4)$, $T = 1$ and $c = -740$. Is there a `nan`? Are the naive bars right?
+
+   <details><summary>What you should see, and why</summary>
+
+   No `nan`, but the naive bars are wrong. The exponentials are near $e^{-743}$, below the smallest
+   normal `float64` ($2.2 \times 10^{-308}$), where numbers are stored with fewer and fewer significant
+   digits: $e^{-743}$ is stored as 4 times the smallest subnormal, $4.9 \times 10^{-324}$, and the
+   naive bars come out as $(0.4, 0.4, 0.2)$ instead of $(0.42, 0.42, 0.16)$. Your softmax subtracts
+   the largest logit first and never goes near that range.
+
+   </details>
+
+4. Make two logits equal and the third much smaller. What is the entropy?
+
+   <details><summary>What you should see, and why</summary>
+
+   Close to $\log 2 \approx 0.693$: the two equal classes share almost all the probability, half each,
+   and the third adds almost nothing. The entropy counts, in nats, how many classes the distribution
+   is really spread over.
+
+   </details>
 """),
     code("widget", r"""
 softmax_temperature_widget(softmax, entropy)
@@ -795,7 +829,7 @@ section 7) and takes 200 full-batch gradient steps with learning rate 1 on 1,348
 using **your `softmax_cross_entropy`** for the loss, **your `softmax_cross_entropy_grad`** for the
 gradient and **your `softmax`** for the predictions on the 449 held-out images. The training itself
 takes well under a second and drawing the figure about as long, so it runs live: nothing is
-precomputed. Expect a test accuracy above 90%.
+precomputed.
 
 The right-hand picture shows each column of $W$ as an 8×8 image: the pixels whose ink counts as
 evidence for (orange) or against (purple) each digit.

@@ -622,25 +622,54 @@ The three surfaces, all drawn in the same window:
 * **Rosenbrock's banana**, $(1 - x)^2 + 10\,(y - x^2)^2$, a curved valley with its minimum at $(1, 1)$,
   from $(-1.2, 1)$. (The classic version has 100 instead of 10 and needs thousands of steps.)
 
-Things to try:
+Answer each question for yourself before you run it in the widget, then open the answer:
 
-1. *Narrow valley, learning rate 0.1.* Gradient descent drops to the valley floor at once and then
-   crawls along it; Adam heads for the minimum. Look at the effective learning rates: the adaptive
-   methods give $x$, the flat direction, a rate about fifty times larger than $y$'s (the ratio of the
-   starting gradients is $10 / 0.18 = 56$). AdaGrad's rates, though, fall as $r$ grows, so it slows
-   down before arriving.
-2. *Saddle.* Gradient descent multiplies the tiny $y$ by about $1 + \eta$ per step and sits at the
-   saddle for the whole run (the loss plateau at 0.25). The adaptive methods divide that tiny gradient
-   by its own tiny size: their effective rate for $y$ starts near $10^{5}$ and they leave the ridge at
-   once.
-3. *Rosenbrock at 0.1.* Gradient descent and momentum diverge within a few steps: their step is
-   $\eta$ times a gradient of size 27 at the start, and more on the valley's walls. The adaptive
-   methods move about $\eta$
-   per step whatever the gradient, and follow the curve. Now lower the learning rate to 0.01: gradient
-   descent and momentum behave, and the adaptive methods crawl. **The same number means different
-   things**: for gradient descent a factor on the gradient, for the adaptive methods a step length.
-4. Watch RMSProp near a minimum: with a constant learning rate its steps do not shrink, and its loss
-   jumps up and down. Adam's average of the gradients ($\hat m$) damps that.
+1. *Narrow valley, learning rate 0.1.* Which rule reaches the minimum first? Compare the effective
+   learning rates the adaptive methods give $x$, the flat direction, and $y$, the steep one: which is
+   larger, and by about how much?
+
+   <details><summary>What you should see, and why</summary>
+
+   Gradient descent drops to the valley floor at once and then crawls along it; Adam heads for the
+   minimum. The adaptive methods give $x$ a rate about fifty times larger than $y$'s: each divides
+   by the size of its own gradients, and the ratio of the starting gradients is $10 / 0.18 = 56$.
+   AdaGrad's rates, though, fall as $r$ grows, so it slows down before arriving.
+
+   </details>
+
+2. *Saddle.* The runs start a hair off the ridge, where the gradient along $y$ is about $10^{-6}$.
+   Which rules leave the saddle within the 100 steps?
+
+   <details><summary>What you should see, and why</summary>
+
+   Gradient descent multiplies the tiny $y$ by about $1 + \eta$ per step and sits at the saddle for
+   the whole run (the loss plateau at 0.25). The adaptive methods divide that tiny gradient by its own
+   tiny size: their effective rate for $y$ starts near $10^{5}$ and they leave the ridge at once.
+
+   </details>
+
+3. *Rosenbrock at 0.1, then at 0.01.* The gradient at the start has size 27. Which rules survive the
+   larger rate, and which ones crawl at the smaller?
+
+   <details><summary>What you should see, and why</summary>
+
+   At 0.1 gradient descent and momentum diverge within a few steps: their step is $\eta$ times a
+   gradient of size 27 at the start, and more on the valley's walls. The adaptive methods move about
+   $\eta$ per step whatever the gradient, and follow the curve. At 0.01 gradient descent and momentum
+   behave, and the adaptive methods crawl. **The same number means different things**: for gradient
+   descent a factor on the gradient, for the adaptive methods a step length.
+
+   </details>
+
+4. Near a minimum, with a constant learning rate, do RMSProp's steps shrink? Does Adam's?
+
+   <details><summary>What you should see, and why</summary>
+
+   RMSProp's do not: it divides the gradient by its own recent size, so its step stays near $\eta$
+   however small the gradient gets, and its loss jumps up and down. Adam's average of the gradients
+   ($\hat m$) damps that: opposite gradients cancel in it.
+
+   </details>
 """),
     code("widget", r"""
 adaptive_race_widget(adagrad_step, rmsprop_step, adam_step)
@@ -672,8 +701,15 @@ gradients that are here around 0.01 per parameter. The demo gives each rule the 
 scale) of the range where its loss ends below 0.2: SGD 0.3, momentum 0.03, AdaGrad 0.1, RMSProp 0.01,
 Adam 0.01.
 
-Expect all five to end near 95% test accuracy: on a problem this small, a well-tuned SGD is hard to
-beat. The lesson is in the right panel, the effective learning rates of the network's parameters
+With each rule at its own good rate, which one do you expect to reach the best test accuracy?
+
+<details><summary>What you should see, and why</summary>
+
+All five end near 95% test accuracy: on a problem this small, a well-tuned SGD is hard to beat.
+
+</details>
+
+The lesson is in the right panel, the effective learning rates of the network's parameters
 during training (the median, and the band where the middle half of them lie; parameters whose
 gradient has always been zero, such as the weights of pixels that are blank in every image, are left
 out). AdaGrad's median drops sharply over the first steps and then keeps creeping down; RMSProp's and

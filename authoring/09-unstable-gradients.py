@@ -764,13 +764,37 @@ of standard deviation $\text{scale}/\sqrt{\text{fan\_in}}$ (scale 1 is LeCun's i
 $\|\delta_l\|$ for every hidden layer on a log scale; the chosen activation is bold, the others you
 have implemented are faint.
 
-Things to try:
+Answer each question for yourself before you set the widget, then open the answer:
 
-* **sigmoid**, scale 1, 20 layers: the error shrinks by about 4 at every layer; at the input it is
-  about $10^{-12}$ of its size at the top. Raising the scale helps a little, then saturation wins.
-* **ReLU** at scale 1.41 (He): the line is nearly flat. At scale 1 it vanishes slowly, at 2 it
-  explodes; the activation alone does not settle the matter, the weights have to match it.
-* **leaky ReLU** and **ELU** behave like ReLU near the same scale.
+1. **Sigmoid**, scale 1, 20 layers: by what factor does the error shrink per layer, and how small is
+   it at the input? Does raising the scale rescue it?
+
+   <details><summary>What you should see, and why</summary>
+
+   It shrinks by about 4 at every layer (the sigmoid's derivative is at most $\tfrac14$); at the input
+   it is about $10^{-12}$ of its size at the top. Raising the scale helps a little, then saturation
+   wins: larger weights push the units to where the derivative is nearly 0.
+
+   </details>
+
+2. **ReLU**: which scale keeps the line flat, 1, 1.41 or 2? What happens at the other two?
+
+   <details><summary>What you should see, and why</summary>
+
+   At 1.41 (He) the line is nearly flat. At scale 1 it vanishes slowly, at 2 it explodes: ReLU passes
+   half of the units, so the weights must double the variance to keep it. The activation alone does
+   not settle the matter; the weights have to match it.
+
+   </details>
+
+3. **Leaky ReLU** and **ELU**: near which scale do they keep the line flat?
+
+   <details><summary>What you should see, and why</summary>
+
+   Near the same scale as ReLU: for positive inputs both are ReLU, and their negative sides pass only
+   part of the gradient, so they need about the same doubling of the variance.
+
+   </details>
 
 On the right is the deep linear chain of section 2 as `float64` computes it. Move **chain layer l** to
 read the actual values: finite, then `inf` at layer 1752 and `nan` from 1753 on for $1.5^{l-1}$, and

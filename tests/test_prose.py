@@ -75,6 +75,27 @@ def test_the_best_logit_gap_of_label_smoothing():
     assert abs((loss(math.log(91) + h) - loss(math.log(91) - h)) / (2 * h)) < 1e-8
 
 
+@pytest.mark.lesson02
+def test_the_naive_softmax_among_the_subnormals():
+    lesson = "02-softmax-entropy"
+    _claim(lesson, r"$e^{-743}$ is stored as 4 times the smallest subnormal")
+    _claim(lesson, r"the naive bars come out as $(0.4, 0.4, 0.2)$ instead of $(0.42, 0.42, 0.16)$")
+    tiny = float(np.finfo(np.float64).smallest_subnormal)
+    assert np.exp(-743.0) == 4 * tiny
+    z = np.array([-3.0, -3.0, -4.0]) - 740.0
+    naive = np.exp(z) / np.exp(z).sum()
+    exact = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert np.allclose(naive, [0.4, 0.4, 0.2], atol=0, rtol=1e-12)
+    assert np.allclose(np.round(exact, 2), [0.42, 0.42, 0.16])
+    # Softmax's invariance to a shift, and where the naive formula breaks in float64.
+    _claim(lesson, r"once the largest logit passes $709.78$")
+    _claim(lesson, r"once every logit is below $-745.13$")
+    _claim(lesson, r"it **underflows** to exactly 0 once $x < -745.13$")
+    assert math.isfinite(math.exp(709.78)) and round(math.log(np.finfo(np.float64).max), 2) == 709.78
+    assert np.exp(-745.14) == 0.0 and np.exp(-745.13) > 0.0
+    _claim(lesson, r"Close to $\log 2 \approx 0.693$")
+    assert round(math.log(2), 3) == 0.693
+
 # --- 04 ---------------------------------------------------------------------------------------------
 
 @pytest.mark.lesson04
