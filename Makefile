@@ -9,23 +9,39 @@ export PATH := $(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help install browser sandbox test lab bench release clean
+.PHONY: help install instructor browser sandbox test lab bench release clean
 
 help:
 	@echo "make lab      open the course in JupyterLab (student notebooks in work/)"
 	@echo "make test     run the test suite"
 	@echo "make bench    print the benchmark numbers"
 	@echo "make release  regenerate release/ from source/ with nbgrader"
+	@echo "make instructor  install the instructor's tools (nbgrader, nncourse) without the test tools"
+	@echo "make sandbox  install bubblewrap, which sandboxes the grading of student code (as root)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall when the project's metadata changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+# What each audience installs, into .venv; reinstalled when the project's metadata changes.
+# A student's lab needs the course alone (no byte-compiling ahead: Python compiles what it imports);
+# the instructor's tools add nbgrader; the tests add their runners and oracles on top.
+$(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
+	$(PIP) --no-compile -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-instructor: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[instructor]'
+	touch $@ $(VENV)/.installed-lab
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $@ $(VENV)/.installed-instructor $(VENV)/.installed-lab
+
+install: $(VENV)/.installed-test
+
+instructor: $(VENV)/.installed-instructor
 
 # $(call apt_install,COMMAND,PACKAGE,WHY,OTHERWISE): install Debian's PACKAGE when COMMAND is missing,
 # if we may (CI runs as root); otherwise print OTHERWISE.
@@ -53,14 +69,14 @@ sandbox:
 test: install browser sandbox
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-lab: install
+lab: $(VENV)/.installed-lab
 	$(BIN)/python -m lessons.workspace release work
-	$(BIN)/jupyter lab --notebook-dir=work $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/python -m lessons.lab work
 
 bench: install
 	$(BIN)/python -m bench
 
-release: install
+release: instructor
 	$(BIN)/nncourse release
 
 clean:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -27,17 +28,14 @@ version = "{version}"
 description = "Student package of the course on training neural networks"
 requires-python = ">=3.11"
 dependencies = [
-    "numpy>=2.4",
-    "matplotlib>=3.11",
-    "ipywidgets>=8.1.9",
-    "ipympl>=0.10",
-    "ipykernel>=7.4",
-    "jupyterlab>=4.6",
-    "scikit-learn>=1.9",
+{dependencies}
 ]
 
 [tool.setuptools.packages.find]
 include = ["lessons*"]
+
+[tool.setuptools.package-data]
+lessons = ["digits.csv.gz", "visible_hints.json", "lab_config/*.json", "lab_config/labconfig/*.json"]
 '''
 
 README = """# Training neural networks: the student bundle
@@ -45,13 +43,18 @@ README = """# Training neural networks: the student bundle
 Jupyter notebooks in `notebooks/`, one per lesson (listed at the end), and the small `lessons`
 package they import (data, the demo network, plots, widgets, quick checks).
 
-## Set up (once)
+## Set up (once), then open the course
 
 ```sh
-python3 -m venv .venv
-.venv/bin/pip install .
-.venv/bin/jupyter lab notebooks
+python3 -m venv .venv && .venv/bin/pip install .
+.venv/bin/python -m lessons.workspace notebooks work
+.venv/bin/python -m lessons.lab work
 ```
+
+The second line copies the notebooks into `work/`, your own copy: run it again after your
+instructor sends new lessons, and it adds them without touching the notebooks you have worked on.
+The third opens JupyterLab on `work/` (also as root, as in many containers); everything runs
+offline.
 
 ## Work through a lesson
 
@@ -67,17 +70,23 @@ The lessons: {lessons}.
 """
 
 
-def _version(root: Path) -> str:
-    for line in (Path(root) / "pyproject.toml").read_text().splitlines():
-        if line.startswith("version"):
-            return line.split("=", 1)[1].strip().strip('"')
-    return "0.0.0"
+def _project(root: Path) -> dict:
+    """The ``[project]`` table of the course's ``pyproject.toml``: its dependencies are the student's."""
+    with open(Path(root) / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]
+
+
+def student_pyproject(root: Path) -> str:
+    """The bundle's ``pyproject.toml``: the course's version and its (student) dependencies."""
+    project = _project(root)
+    dependencies = "\n".join(f'    "{item}",' for item in project["dependencies"])
+    return PYPROJECT.format(version=project["version"], dependencies=dependencies)
 
 
 def _write_tree(root: Path, dest: Path, lessons: list[str]) -> None:
     shutil.copytree(Path(root) / "lessons", dest / "lessons",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints"))
-    (dest / "pyproject.toml").write_text(PYPROJECT.format(version=_version(root)))
+    (dest / "pyproject.toml").write_text(student_pyproject(root))
     titles = ", ".join(f"{item.id} ({item.title})" for item in LESSONS if item.id in lessons)
     (dest / "README.md").write_text(README.format(lessons=titles))
     for lesson_id in lessons:

@@ -2,8 +2,8 @@
 
 The products here (a few hundred rows by at most a hundred columns) take well
 under a millisecond on one thread, while several threads competing with a
-busy machine can take ten times longer.  ``threadpoolctl`` comes with
-scikit-learn; without it nothing is limited.
+busy machine can take ten times longer.  ``threadpoolctl`` (a dependency of
+the course) does the limiting; without it nothing is limited.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ def _controller():
     one made earlier would miss a library loaded since, such as another package's own BLAS)."""
     try:
         from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
+    except ImportError:  # pragma: no cover - the course depends on threadpoolctl
         return None
     return ThreadpoolController()
 

@@ -3,10 +3,13 @@
 One JupyterLab server per test session (per xdist worker) serves a copy of
 the course: ``source/`` and ``release/`` of every released lesson, the
 course's ``nbgrader_config.py``, and ``work/<id>/<id>.ipynb``, the student's
-notebook with the reference answers filled in.  Its configuration lives in
-its own ``JUPYTER_CONFIG_DIR`` (never the user's home): nbgrader's server
-extensions enabled explicitly, JupyterLab's news check off, an nbgrader
-exchange in the temporary folder.
+notebook with the reference answers filled in.  The ``lab`` fixture is the
+student's lab, set up as ``make lab`` sets it up (``lessons.lab``: the course's
+settings on the config path, so no news pop-up and no instructor menus); the
+``instructor_lab`` fixture has nbgrader's server extensions enabled
+explicitly, as an instructor's has.  Each server's configuration lives in its
+own ``JUPYTER_CONFIG_DIR`` (never the user's home), with an nbgrader exchange
+in the temporary folder.
 
 The tests skip, with the reason, when Chromium is missing, except on CI
 (``CI`` set), where a missing browser is a failure: ``make test`` installs it
@@ -68,13 +71,16 @@ def chromium() -> str:
     return path
 
 
-def write_config(config_dir: Path, exchange: Path) -> None:
-    """The test server's own Jupyter configuration (``JUPYTER_CONFIG_DIR``)."""
+def write_config(config_dir: Path, exchange: Path, *, instructor: bool) -> None:
+    """The test server's own Jupyter configuration (``JUPYTER_CONFIG_DIR``): an instructor's enables
+    nbgrader's server extensions and turns the news check off itself; a student's leaves both to the
+    course's settings (``lessons/lab_config``), which are what the tests of the student's lab check."""
     (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
-    server = {"ServerApp": {"jpserver_extensions": {name: True for name in NBGRADER_SERVER_EXTENSIONS}}}
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps(server, indent=1))
-    page = {"disabledExtensions": {name: True for name in DISABLED_LAB_PLUGINS}}
-    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=1))
+    if instructor:
+        server = {"ServerApp": {"jpserver_extensions": {name: True for name in NBGRADER_SERVER_EXTENSIONS}}}
+        (config_dir / "jupyter_server_config.json").write_text(json.dumps(server, indent=1))
+        page = {"disabledExtensions": {name: True for name in DISABLED_LAB_PLUGINS}}
+        (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=1))
     exchange.mkdir(parents=True, exist_ok=True)
     (config_dir / "nbgrader_config.json").write_text(json.dumps({"Exchange": {"root": str(exchange)}}, indent=1))
 
@@ -92,13 +98,18 @@ def make_course(dest: Path, lessons: list[str]) -> Path:
 
 
 class Lab:
-    """A JupyterLab server on the folder ``root``, on a free local port, configured from ``config_dir``."""
+    """A JupyterLab server on the folder ``root``, on a free local port, configured from ``config_dir``;
+    a student's (``student=True``) also reads the course's settings, as ``make lab`` does."""
 
-    def __init__(self, root: Path, config_dir: Path, runtime_dir: Path):
+    def __init__(self, root: Path, config_dir: Path, runtime_dir: Path, *, student: bool):
+        from lessons import lab as student_lab
+
         self.root = root
         self.port = _free_port()
         self.token = "nncourse-test"
         env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(runtime_dir))
+        if student:
+            env = student_lab.environment(env)
         env.pop("JUPYTER_PLATFORM_DIRS", None)
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
         self.log_path = config_dir.parent / "jupyterlab.log"
@@ -150,13 +161,25 @@ class Lab:
         self.log.close()
 
 
+def _serve(tmp_path_factory, *, student: bool):
+    base = tmp_path_factory.mktemp("lab" if student else "instructor-lab")
+    write_config(base / "config", base / "exchange", instructor=not student)
+    course = make_course(base / "course", released_lessons())
+    return Lab(course, base / "config", base / "runtime", student=student)
+
+
 @pytest.fixture(scope="session")
 def lab(chromium, tmp_path_factory):
-    """One JupyterLab server for the session (per xdist worker) on a fresh copy of the course."""
-    base = tmp_path_factory.mktemp("lab")
-    write_config(base / "config", base / "exchange")
-    course = make_course(base / "course", released_lessons())
-    server = Lab(course, base / "config", base / "runtime")
+    """The student's JupyterLab for the session (per xdist worker) on a fresh copy of the course."""
+    server = _serve(tmp_path_factory, student=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def instructor_lab(chromium, tmp_path_factory):
+    """An instructor's JupyterLab (nbgrader's menus and formgrader) on another fresh copy of the course."""
+    server = _serve(tmp_path_factory, student=False)
     yield server
     server.stop()
 

@@ -69,9 +69,22 @@ def test_bundle_installs_in_a_fresh_environment_and_every_notebook_runs(tmp_path
     python = venv / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(out)],
                    check=True, capture_output=True)
-    notebooks = [str(out / "notebooks" / i / f"{i}.ipynb") for i in RELEASED]
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    # The README's two commands: the student's own copy of the notebooks, and JupyterLab through the launcher.
+    subprocess.run([str(python), "-m", "lessons.workspace", str(out / "notebooks"), "work"], check=True,
+                   cwd=tmp_path, env=env, capture_output=True)
+    launched = subprocess.run([str(python), "-m", "lessons.lab", "work", "--version"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True)
+    assert launched.returncode == 0 and launched.stdout.strip()[:1].isdigit(), launched.stderr[-2000:]
+    installed = subprocess.run([str(python), "-c", "from lessons import data, lab; data.load_digits(); "
+                                "assert (lab.CONFIG / 'labconfig' / 'page_config.json').is_file()"],
+                               cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    readme = (out / "README.md").read_text()
+    assert "python -m lessons.workspace notebooks work" in readme and "python -m lessons.lab work" in readme
+    notebooks = [str(tmp_path / "work" / i / f"{i}.ipynb") for i in RELEASED]
     result = subprocess.run([str(python), "-c", RUNNER, *notebooks], capture_output=True, text=True,
-                            cwd=tmp_path, env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)})
+                            cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert all(crashed == [] for crashed in report.values()), report

@@ -32,3 +32,19 @@ def test_one_hot():
     np.testing.assert_array_equal(one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
     with pytest.raises(ValueError, match="labels"):
         one_hot(np.array([3]), 3)
+
+
+def test_the_course_copy_of_the_digits_is_scikit_learns():
+    """The vendored file holds exactly scikit-learn's digits (the oracle), in the same order."""
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    from lessons.data import _digits
+
+    reference = sklearn_digits()
+    pixels, digits = _digits()
+    np.testing.assert_array_equal(pixels, reference.data)
+    np.testing.assert_array_equal(digits, reference.target)
+    split = load_digits(test_fraction=0.25, seed=0)
+    order = np.random.default_rng(0).permutation(1797)
+    np.testing.assert_array_equal(split.X_test, reference.data[order[:449]] / 16.0)
+    np.testing.assert_array_equal(split.y_train, reference.target[order[449:]])

@@ -35,3 +35,24 @@ def test_existing_work_is_never_overwritten_and_new_lessons_arrive(tmp_path):
 def test_missing_release_folder_is_a_clear_error(tmp_path, capsys):
     assert main([str(tmp_path / "nope"), str(tmp_path / "work")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_copied_notebook_records_the_kernels_language_and_keeps_everything_else(tmp_path):
+    """JupyterLab writes the kernel's language_info into a notebook when its kernel starts: a copy that
+    holds it already is not modified by merely opening it (the browser test opens and closes one)."""
+    import json
+    import sys
+
+    release = tmp_path / "release"
+    (release / "01-a").mkdir(parents=True)
+    notebook = {"cells": [{"cell_type": "markdown", "id": "t", "metadata": {}, "source": "é"}],
+                "metadata": {"kernelspec": {"name": "python3"}, "language_info": {"name": "python"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    (release / "01-a" / "01-a.ipynb").write_text(json.dumps(notebook))
+    sync(release, tmp_path / "work")
+    copy = json.loads((tmp_path / "work" / "01-a" / "01-a.ipynb").read_text(encoding="utf-8"))
+    info = copy["metadata"].pop("language_info")
+    assert info["name"] == "python" and info["version"] == sys.version.split()[0]
+    assert info["file_extension"] == ".py" and info["mimetype"] == "text/x-python"
+    notebook["metadata"].pop("language_info")
+    assert copy == notebook
