@@ -11,6 +11,11 @@ followed by ReLU or tanh, the last layer giving the logits.
   momentum (lesson 05, :data:`MOMENTUM`, :data:`LR`), shuffled mini-batches of
   :data:`BATCH_SIZE` (lesson 03).  :func:`digits_demo` plots its loss and
   accuracies and states the test accuracy reached.
+* :func:`neuron_graph` runs the lesson's worked neuron (``z = w x + b``,
+  ``a = tanh(z)``, ``J = (a - t)**2`` at :data:`NEURON`) forward and backward,
+  its layer through the student's ``dense_forward`` and ``dense_backward``;
+  :func:`neuron_graph_figure` draws its computation graph, the forward value
+  above each arrow and the gradient of the loss below it.
 * :func:`gradient_costs` times, for networks of growing width, one forward
   pass (the course's :func:`mlp_forward`), one call of the student's
   ``mlp_backward`` (forward and backward), and the student's
@@ -39,7 +44,7 @@ from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
 __all__ = [
     "SIZES", "EPOCHS", "BATCH_SIZE", "LR", "MOMENTUM", "SEED", "TARGET_ACCURACY", "COST_WIDTHS", "Run", "Costs",
     "init_mlp", "mlp_forward", "check_mlp_backward", "train_mlp", "plot_run", "digits_demo", "gradient_costs",
-    "plot_costs", "cost_demo", "layer_errors", "check_report",
+    "plot_costs", "cost_demo", "layer_errors", "check_report", "NEURON", "neuron_graph", "neuron_graph_figure",
 ]
 
 #: The digits network: 64 pixels, one hidden layer of 64 units, 10 classes.
@@ -416,3 +421,145 @@ def check_report(mlp_backward: Callable, numerical_gradient: Callable, relative_
                "an error of 1e-7 or more: find the first layer (from the output, the bottom rows) where it "
                "goes wrong; the mistake is in that step of the recursion")
     return Markdown("\n".join(lines) + f"\n\nLargest error {worst:.1e}: {verdict}.")
+
+
+# --------------------------------------------------------------------------
+# a static figure: the computation graph of the worked neuron (section 1)
+# --------------------------------------------------------------------------
+
+#: The worked neuron of section 1: input, weight, bias and target.
+NEURON = {"x": 2.0, "w": 0.5, "b": -0.5, "t": 1.0}
+_ARROW = {"arrowstyle": "-|>", "color": PALETTE["grey"], "lw": 1.4, "shrinkA": 0, "shrinkB": 0, "mutation_scale": 11}
+
+
+def _array_of_shape(value, shape: tuple, what: str, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise NotReady(f"`{name}` should return {what} as an array of numbers, got {type(value).__name__}.") from None
+    if arr.shape != shape:
+        raise NotReady(f"`{name}`'s {what} has shape {arr.shape}; for one sample and one unit it should be {shape}.")
+    if not np.isfinite(arr).all():
+        raise NotReady(f"`{name}` returned a {what} that is not finite (nan or inf).")
+    return arr
+
+
+def neuron_graph(
+    dense_forward: Callable,
+    dense_backward: Callable,
+    *,
+    x: float = NEURON["x"],
+    w: float = NEURON["w"],
+    b: float = NEURON["b"],
+    t: float = NEURON["t"],
+) -> tuple[dict, dict]:
+    """The worked neuron forward and backward, its layer ``z = w x + b`` computed by the student's functions.
+
+    ``z`` is ``dense_forward([[x]], [[w]], [b])``; ``a = tanh(z)`` and ``J = (a - t)**2`` are computed
+    here, and so are their adjoints ``a_bar = 2 (a - t)`` and ``z_bar = a_bar (1 - a**2)``; ``x_bar``,
+    ``w_bar`` and ``b_bar`` are ``dense_backward([[z_bar]], [[x]], [[w]])``.
+
+    Returns
+    -------
+    values, grads : dict of str to float
+        The forward value of each node (``x w b t z a J``) and its adjoint dJ/d(node) (``x w b z a J``).
+
+    Raises
+    ------
+    NotReady
+        If either function is a stub, fails, or returns something of the wrong shape.
+    """
+    X, W, B = np.array([[x]], dtype=np.float64), np.array([[w]], dtype=np.float64), np.array([b], dtype=np.float64)
+    Z = attempt(dense_forward, X.copy(), W.copy(), B.copy())
+    z = float(_array_of_shape(Z, (1, 1), "Z", _name(dense_forward, "dense_forward"))[0, 0])
+    a = math.tanh(z)
+    J = (a - t) ** 2
+    a_bar = 2.0 * (a - t)
+    z_bar = a_bar * (1.0 - a * a)
+    name = _name(dense_backward, "dense_backward")
+    result = attempt(dense_backward, np.array([[z_bar]]), X.copy(), W.copy())
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise NotReady(f"`{name}` should return three things, `return dX, dW, db`; got {type(result).__name__}.")
+    dX, dW, db = (
+        _array_of_shape(g, shape, what, name)
+        for g, shape, what in zip(result, ((1, 1), (1, 1), (1,)), ("dX", "dW", "db"))
+    )
+    values = {"x": x, "w": w, "b": b, "t": t, "z": z, "a": a, "J": J}
+    grads = {"x": float(dX[0, 0]), "w": float(dW[0, 0]), "b": float(db[0]), "z": z_bar, "a": a_bar, "J": 1.0}
+    return values, grads
+
+
+def _edge(ax, start, end, above: str | None, below: str | None, *, colour: str) -> None:
+    """An arrow from ``start`` to ``end`` (box edges), ``above`` and ``below`` it at its middle, along it."""
+    (x0, y0), (x1, y1) = start, end
+    ax.annotate("", xy=end, xytext=start, arrowprops={**_ARROW, "color": colour})
+    length = math.hypot(x1 - x0, y1 - y0)
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length
+    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    for text, side, colour_ in ((above, 1, PALETTE["blue"]), (below, -1, PALETTE["vermillion"])):
+        if text:
+            at = (mx + side * 0.2 * nx, my + side * 0.2 * ny)
+            ax.text(*at, text, color=colour_, fontsize=8, ha="center", va="center", rotation=angle)
+
+
+def _box(ax, centre, width, height, lines, *, small: str = "") -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    cx, cy = centre
+    corner = (cx - width / 2, cy - height / 2)
+    style = "round,pad=0,rounding_size=0.12"
+    ax.add_patch(FancyBboxPatch(corner, width, height, boxstyle=style, fc="#F4F4F4", ec=PALETTE["black"], lw=1.2))
+    ax.text(cx, cy + (0.14 if small else 0.0), lines, ha="center", va="center", fontsize=9)
+    if small:
+        ax.text(cx, cy - 0.2, small, ha="center", va="center", fontsize=7, color=PALETTE["black"])
+
+
+def neuron_graph_figure(dense_forward: Callable, dense_backward: Callable):
+    """The computation graph of section 1's neuron, values from the student's layer; an image, or a note."""
+    try:
+        values, grads = neuron_graph(dense_forward, dense_backward)
+    except NotReady as exc:
+        return exc.note("this figure")
+    from matplotlib.lines import Line2D
+
+    v, g = values, grads
+    fig = new_figure(7.2, 3.2)
+    ax = fig.subplots()
+    ax.set_aspect("equal")
+    ax.set(xlim=(-0.1, 10.5), ylim=(-0.15, 4.45))
+    ax.axis("off")
+    grey, black = PALETTE["grey"], PALETTE["black"]
+    w_in, h_in, w_op, h_op = 0.55, 0.5, 1.3, 0.8
+    inputs = {"x": (0.3, 3.75), "w": (0.3, 2.1), "b": (0.3, 0.45)}
+    z_c, a_c, J_c, t_c = (2.75, 2.1), (5.35, 2.1), (7.9, 2.1), (7.9, 3.95)
+    for name, centre in inputs.items():
+        _box(ax, centre, w_in, h_in, f"${name}$")
+    _box(ax, z_c, w_op, h_op, "$z = wx + b$", small="your layer")
+    _box(ax, a_c, w_op, h_op, r"$a = \tanh z$", small=f"$1 - a^2 = {1 - v['a'] ** 2:.4f}$")
+    _box(ax, J_c, w_op, h_op, "$J = (a - t)^2$", small=r"$\partial J / \partial a = 2(a - t)$")
+    _box(ax, t_c, w_in, h_in, "$t$")
+    left_of_z = z_c[0] - w_op / 2
+    # The three inputs of the layer meet its box at its left side, spread over its height.
+    for (name, (cx, cy)), y_end in zip(inputs.items(), (z_c[1] + 0.25, z_c[1], z_c[1] - 0.25)):
+        below = r"$\bar{x}$: question 1" if name == "x" else rf"$\bar{{{name}}} = {g[name]:.4f}$"
+        _edge(ax, (cx + w_in / 2, cy), (left_of_z, y_end), f"${name} = {v[name]:g}$", below, colour=black)
+    # The chain z -> a -> J, each arrow from the right side of one box to the left side of the next.
+    for name, (start, end), fmt in (("z", (z_c, a_c), ".4g"), ("a", (a_c, J_c), ".4f")):
+        above, below = f"${name} = {v[name]:{fmt}}$", rf"$\bar{{{name}}} = {g[name]:.4f}$"
+        _edge(ax, (start[0] + w_op / 2, start[1]), (end[0] - w_op / 2, end[1]), above, below, colour=black)
+    _edge(ax, (J_c[0] + w_op / 2, J_c[1]), (10.45, J_c[1]), f"$J = {v['J']:.4f}$", r"$\bar{J} = 1$", colour=black)
+    # The target is a constant: its arrow carries a value and no gradient.
+    ax.annotate("", xy=(t_c[0], J_c[1] + h_op / 2), xytext=(t_c[0], t_c[1] - h_in / 2), arrowprops=_ARROW)
+    side, middle = t_c[0] + 0.12, (t_c[1] + J_c[1]) / 2
+    ax.text(side, middle + 0.12, f"$t = {v['t']:g}$", color=PALETTE["blue"], fontsize=8, ha="left", va="center")
+    ax.text(side, middle - 0.15, "(a constant)", color=grey, fontsize=7, ha="left", va="center")
+    gradient = r"gradient $\bar{v} = \partial J / \partial v$ (below)"
+    handles = [
+        Line2D([], [], color=PALETTE["blue"], lw=0, marker="s", label="forward value (above each arrow)"),
+        Line2D([], [], color=PALETTE["vermillion"], lw=0, marker="s", label=gradient),
+    ]
+    ax.legend(handles=handles, fontsize=7, loc="lower right", frameon=False)
+    title = r"The neuron of section 1: z from your dense_forward, $\bar{w}, \bar{b}$ from your dense_backward"
+    ax.set_title(title, fontsize=9)
+    return as_image(fig)

@@ -99,3 +99,75 @@ def test_the_demos_show_pictures_and_stubs_get_notes():
                   cost_demo(ref.mlp_backward, stub("numerical_gradient")),
                   check_report(ref.mlp_backward, ref.numerical_gradient, stub("relative_error"))):
         assert isinstance(shown, Markdown) and "Implement `" in shown.data and "first" in shown.data
+
+
+# --- the computation graph of section 1's neuron ---
+# Oracles: the worked numbers derived by hand below, and central differences (h = 1e-6) of the neuron's
+# forward function, written here without the module or the student's functions.
+
+
+def _neuron_loss(x, w, b, t):
+    return (np.tanh(w * x + b) - t) ** 2
+
+
+def _central(f, at, h=1e-6):
+    return (f(at + h) - f(at - h)) / (2 * h)
+
+
+def test_the_neuron_forward_values_are_the_worked_numbers():
+    from lessons.demos.backprop import neuron_graph
+
+    values, _ = neuron_graph(ref.dense_forward, ref.dense_backward)
+    # By hand: z = 0.5 * 2 - 0.5 = 0.5; a = tanh(0.5) = (e - 1) / (e + 1) = 1.718281828459 / 3.718281828459
+    # = 0.462117157260; J = (0.462117157260 - 1)**2 = 0.537882842740**2 = 0.289317952514.
+    assert (values["x"], values["w"], values["b"], values["t"]) == (2.0, 0.5, -0.5, 1.0)
+    assert values["z"] == pytest.approx(0.5, abs=1e-15)
+    assert values["a"] == pytest.approx(0.462117157260, abs=1e-11)
+    assert values["J"] == pytest.approx(0.289317952514, abs=1e-11)
+
+
+@pytest.mark.parametrize("x, w, b, t", [(2.0, 0.5, -0.5, 1.0), (-1.3, 0.8, 0.2, -0.5)])
+def test_the_neuron_gradients_are_central_differences_of_its_forward_function(x, w, b, t):
+    from lessons.demos.backprop import neuron_graph
+
+    values, grads = neuron_graph(ref.dense_forward, ref.dense_backward, x=x, w=w, b=b, t=t)
+    z, a = w * x + b, np.tanh(w * x + b)
+    expected = {
+        "x": _central(lambda v: _neuron_loss(v, w, b, t), x),
+        "w": _central(lambda v: _neuron_loss(x, v, b, t), w),
+        "b": _central(lambda v: _neuron_loss(x, w, v, t), b),
+        "z": _central(lambda v: (np.tanh(v) - t) ** 2, z),
+        "a": _central(lambda v: (v - t) ** 2, a),
+        "J": _central(lambda v: v, values["J"]),
+    }
+    for node, want in expected.items():
+        assert grads[node] == pytest.approx(want, abs=1e-8), f"dJ/d{node}"
+
+
+def test_the_neuron_shows_the_students_own_mistake():
+    from lessons.demos.backprop import neuron_graph
+
+    def dense_backward(dZ, X, W):  # forgets the input in dW
+        return dZ @ W.T, dZ.copy(), dZ.sum(axis=0)
+
+    _, grads = neuron_graph(ref.dense_forward, dense_backward)
+    assert grads["w"] != pytest.approx(_central(lambda v: _neuron_loss(2.0, v, -0.5, 1.0), 0.5), abs=1e-3)
+    assert grads["w"] == pytest.approx(grads["z"])
+
+
+def test_the_neuron_graph_figure_shows_or_names_the_stub():
+    from lessons.demos.backprop import neuron_graph_figure
+
+    assert isinstance(neuron_graph_figure(ref.dense_forward, ref.dense_backward), Image)
+    for name, functions in (
+        ("dense_forward", (stub("dense_forward"), ref.dense_backward)),
+        ("dense_backward", (ref.dense_forward, stub("dense_backward"))),
+    ):
+        note = neuron_graph_figure(*functions)
+        assert isinstance(note, Markdown) and f"Implement `{name}` first" in note.data and "this figure" in note.data
+
+    def two_things(dZ, X, W):
+        return dZ @ W.T, X.T @ dZ
+
+    note = neuron_graph_figure(ref.dense_forward, two_things)
+    assert isinstance(note, Markdown) and "should return three things" in note.data
