@@ -350,8 +350,16 @@ average 3, and take 150 full-batch gradient steps with the same learning rate: o
 sigmoid + MSE (using your `mse_grad` times $\sigma'$), the other the cross-entropy. Your `mse`,
 `binary_cross_entropy` and `accuracy` measure the progress.
 
-Expect the squared-error run to stay stuck near chance while the cross-entropy run recovers: the
-previous section's gradients, at work on real images.
+Run it and compare with your prediction above, then open the explanation:
+
+<details><summary>What you should see, and why</summary>
+
+The squared-error run stays stuck near chance while the cross-entropy run recovers: the previous
+section's gradients, at work on real images. Every example starts confidently wrong, where $\sigma'$
+is nearly 0, so the squared error's gradient, which carries the factor $\sigma'$, is nearly 0 too;
+the cross-entropy's gradient is $p - y$, close to $\pm 1$ exactly when the prediction is most wrong.
+
+</details>
 """),
     code("demo", r"""
 demo(mse, mse_grad, binary_cross_entropy, accuracy)

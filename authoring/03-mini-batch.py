@@ -605,22 +605,49 @@ It runs **your** `minibatches`, `linear_mse_grad` and `sgd_step` step by step, a
   `train_minibatch_sgd` returns. When both functions draw one permutation per epoch from `rng`, the dots
   sit exactly on the blue curve; otherwise they are a different, equally random run, close to it.
 
-Things to try:
+Answer each question for yourself before you move the sliders, then open the answer:
 
-1. **Batch size 64, then 8, then 1** at the learning rate 0.05. Full batch takes 8 careful steps and is
-   still far from the minimum; batches of 8 take 64 steps for the same work and get much closer;
-   single examples take 512 steps, get there fastest and then **jitter** around the minimum, because
-   each step follows one example.
-2. **Lower the learning rate** with batch size 1: the jitter shrinks (it scales with the learning rate
-   and with $1/Q$) but the approach slows down. Constant-learning-rate SGD never settles exactly; in
-   practice the learning rate is lowered during training (a *schedule*), or the batch size raised.
-3. **Raise the learning rate** towards 0.3. Full-batch descent first zigzags across the valley, then
-   diverges beyond about 0.27. With batch size 1 the loss turns erratic from about 0.1, and at 0.2
-   (where full-batch descent is still fine) it explodes for some seeds, seed 0 among them: a single
-   example can curve the loss much more sharply than the average of all of them does, so **small
-   batches need smaller learning rates**.
-4. **Change the seed** with batch size 1 and then 64: the shuffles change the noisy path, but the full
-   batch is always the same.
+1. At the learning rate 0.05, try batch size 64, then 8, then 1. For the same 512 examples of work,
+   which gets closest to the minimum, and what does it do once it is there?
+
+   <details><summary>What you should see, and why</summary>
+
+   Full batch takes 8 careful steps and is still far from the minimum; batches of 8 take 64 steps for
+   the same work and get much closer; single examples take 512 steps, get there fastest and then
+   **jitter** around the minimum, because each step follows one example.
+
+   </details>
+
+2. With batch size 1, lower the learning rate. Does the jitter grow or shrink, and what does it cost?
+
+   <details><summary>What you should see, and why</summary>
+
+   The jitter shrinks (it scales with the learning rate and with $1/Q$), but the approach slows down.
+   Constant-learning-rate SGD never settles exactly; in practice the learning rate is lowered during
+   training (a *schedule*), or the batch size raised.
+
+   </details>
+
+3. Raise the learning rate towards 0.3. Which diverges first, full-batch descent or batches of one?
+
+   <details><summary>What you should see, and why</summary>
+
+   Batches of one. Full-batch descent first zigzags across the valley, then diverges beyond about
+   0.27. With batch size 1 the loss turns erratic from about 0.1, and at 0.2 (where full-batch descent
+   is still fine) it explodes for some seeds, seed 0 among them: a single example can curve the loss
+   much more sharply than the average of all of them does, so **small batches need smaller learning
+   rates**.
+
+   </details>
+
+4. Change the seed with batch size 1, then with 64. Which paths change?
+
+   <details><summary>What you should see, and why</summary>
+
+   The shuffles change the noisy path of batch size 1, but the full batch is always the same: every
+   step of full-batch descent sees all 64 points, whatever their order.
+
+   </details>
 """),
     code("widget", r"""
 batch_size_widget(minibatches, linear_mse_grad, sgd_step, train_minibatch_sgd)

@@ -510,28 +510,78 @@ a log scale, where a constant factor per layer is a straight line; the right plo
 distribution of the outputs of the first, middle and last layers. The *weight scale* multiplies every
 weight, to see what happens just off the recommended variance.
 
-Things to try (each layer has $m = n = 100$, so Glorot's and He's standard deviations are 0.1 and 0.141):
+Each layer has $m = n = 100$, so Glorot's and He's standard deviations are 0.1 and 0.141. Answer
+each question for yourself before you change the settings, then open the answer:
 
-1. **Small random, tanh** (the starting setting): the spread falls by a factor of 0.1 per layer, as
-   section 2 predicts for $\sqrt{100 \times 0.01^2}$; after 20 layers it is around $10^{-20}$, and the
-   histograms of the deeper layers are a spike at 0. Gradients shrink the same way on their way back.
-2. **Glorot normal, tanh**: the spread stays of order 1 over many layers; it drifts down slowly, to
-   about 0.1 after 50 layers, because tanh is flatter than the identity away from 0.
-3. **Glorot, ReLU**: a factor of about $1/\sqrt2 \approx 0.71$ per layer, since ReLU halves the average
-   square. **He normal, ReLU**: no trend over 50 layers. With the widget's weights the spread wanders
-   between 0.48 and 1.26 (the input's is 1.0) and ends at 0.48, against $0.71^{50} \approx 3 \times
-   10^{-8}$ for Glorot. The wandering is the product of 50 random factors, each close to 1. The absence
-   of a trend is the factor 2 of section 6 at work.
-4. **He normal, ReLU, weight scale 2**: about $\times 2$ per layer, some $5 \times 10^{14}$ after 50 layers.
-5. **Glorot, tanh, weight scale 3**: the outputs pile up at $\pm 1$: the units *saturate*, where tanh
-   is flat and passes almost no gradient back.
-6. **Sigmoid**, even with small random weights: the spread levels off instead of vanishing. Sigmoid
-   outputs have mean 0.5, and $0.5 \times$ (the sum of a unit's weights) differs from unit to unit: that
-   spread comes from the weights, not from the input. The part that depends on the input still
-   shrinks, by about $\tfrac14\sqrt{m\sigma^2}$ per layer (the sigmoid's slope at 0 is $\tfrac14$). One
-   number per layer does not tell the whole story.
-7. **Zeros**: every unit of every layer outputs $f(0)$, the standard deviations are exactly 0 (off the
-   log scale) and all the units are identical, whatever the depth.
+1. **Small random, tanh** (the starting setting): by what factor does the spread change per layer, and
+   where is it after 20 layers?
+
+   <details><summary>What you should see, and why</summary>
+
+   It falls by a factor of 0.1 per layer, as section 2 predicts for $\sqrt{100 \times 0.01^2}$; after
+   20 layers it is around $10^{-20}$, and the histograms of the deeper layers are a spike at 0.
+   Gradients shrink the same way on their way back.
+
+   </details>
+
+2. **Glorot normal, tanh**: does the spread stay put over 50 layers?
+
+   <details><summary>What you should see, and why</summary>
+
+   It stays of order 1 over many layers, but drifts down slowly, to about 0.1 after 50 layers, because
+   tanh is flatter than the identity away from 0.
+
+   </details>
+
+3. **Glorot, ReLU**, then **He normal, ReLU**: what is the factor per layer in each case?
+
+   <details><summary>What you should see, and why</summary>
+
+   With Glorot, about $1/\sqrt2 \approx 0.71$ per layer, since ReLU halves the average square. With He
+   there is no trend over 50 layers. With the widget's weights the spread wanders between 0.48 and 1.26
+   (the input's is 1.0) and ends at 0.48, against $0.71^{50} \approx 3 \times 10^{-8}$ for Glorot. The
+   wandering is the product of 50 random factors, each close to 1. The absence of a trend is the factor
+   2 of section 6 at work.
+
+   </details>
+
+4. **He normal, ReLU, weight scale 2**: guess the spread after 50 layers before you look.
+
+   <details><summary>What you should see, and why</summary>
+
+   About $\times 2$ per layer, some $5 \times 10^{14}$ after 50 layers: doubling every weight doubles
+   every layer's output, and ReLU passes the factor on unchanged.
+
+   </details>
+
+5. **Glorot, tanh, weight scale 3**: the spread cannot grow past 1. What do the histograms do instead?
+
+   <details><summary>What you should see, and why</summary>
+
+   The outputs pile up at $\pm 1$: the units *saturate*, where tanh is flat and passes almost no
+   gradient back.
+
+   </details>
+
+6. **Sigmoid**, with small random weights: does the spread vanish as it did with tanh?
+
+   <details><summary>What you should see, and why</summary>
+
+   No, it levels off. Sigmoid outputs have mean 0.5, and $0.5 \times$ (the sum of a unit's weights)
+   differs from unit to unit: that spread comes from the weights, not from the input. The part that
+   depends on the input still shrinks, by about $\tfrac14\sqrt{m\sigma^2}$ per layer (the sigmoid's
+   slope at 0 is $\tfrac14$). One number per layer does not tell the whole story.
+
+   </details>
+
+7. **Zeros**: what are the standard deviations, and how many different units are there?
+
+   <details><summary>What you should see, and why</summary>
+
+   Every unit of every layer outputs $f(0)$, the standard deviations are exactly 0 (off the log scale)
+   and all the units are identical, whatever the depth.
+
+   </details>
 """),
     code("widget", r"""
 activation_stats_widget(small_random_init, glorot_uniform, glorot_normal, he_normal, layer_activation_stds)

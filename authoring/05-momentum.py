@@ -539,21 +539,66 @@ did:
 * **too slow**: neither; steady but slow progress;
 * **diverges**: the loss ended higher than it started, or the path flew off.
 
-Things to try:
+Answer each question for yourself before you move the sliders, then open the answer:
 
-1. The start ($\eta = 0.03$, $\mu = 0.9$, $\kappa = 25$): gradient descent is too slow, momentum rings
-   around the minimum, Nesterov damps the ringing and converges.
-2. Lower the momentum to about 0.5. For this valley 0.9 is too much: the ball keeps swinging.
+1. At the start ($\eta = 0.03$, $\mu = 0.9$, $\kappa = 25$), which of the three converges?
+
+   <details><summary>What you should see, and why</summary>
+
+   Only Nesterov. Gradient descent is too slow, classical momentum rings around the minimum, and
+   Nesterov's look-ahead gradient damps the ringing enough to converge within the 60 steps.
+
+   </details>
+
+2. Lower the momentum to about 0.5. Does classical momentum still ring?
+
+   <details><summary>What you should see, and why</summary>
+
+   No: for this valley 0.9 is too much, and the ball keeps swinging. At 0.5 the swinging stops, but at
+   $\eta = 0.03$ all three runs are now merely too slow: less momentum also means a smaller effective
+   step.
+
+   </details>
+
 3. Theory gives the best settings of classical momentum on a quadratic with curvatures between 1 and
    $\kappa$: $\eta = 4/(\sqrt\kappa + 1)^2$ and $\mu = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2$,
-   that is $\eta \approx 0.11$ and $\mu \approx 0.44$ for $\kappa = 25$. The distance to the minimum then
-   shrinks by a factor of about $(\sqrt\kappa - 1)/(\sqrt\kappa + 1) = 2/3$ per step, against
-   $(\kappa - 1)/(\kappa + 1) \approx 0.92$ for the best plain gradient descent ($\eta = 2/(\kappa + 1)$).
-   From the widget's start, shrinking that distance a million times takes 43 steps instead of 173: the
-   number of steps grows like $\sqrt\kappa$ instead of $\kappa$. That is the real gain of momentum.
-4. Raise the learning rate above $2/\kappa$: gradient descent diverges. With $\mu = 0.9$, classical
-   momentum survives up to $\eta = 3.8/\kappa$, Nesterov only up to about $1.36/\kappa$.
-5. Move the condition number to 1 (a round bowl) and to 100.
+   that is $\eta \approx 0.11$ and $\mu \approx 0.44$ for $\kappa = 25$. Guess how many steps momentum
+   then needs to shrink the distance to the minimum a million times, against the best plain gradient
+   descent ($\eta = 2/(\kappa + 1)$).
+
+   <details><summary>What you should see, and why</summary>
+
+   The distance shrinks by a factor of about $(\sqrt\kappa - 1)/(\sqrt\kappa + 1) = 2/3$ per step,
+   against $(\kappa - 1)/(\kappa + 1) \approx 0.92$ for the best plain gradient descent. From the
+   widget's start that is 43 steps instead of 173: the number of steps grows like $\sqrt\kappa$
+   instead of $\kappa$. That is the real gain of momentum. Set $\eta = 0.11$ and $\mu = 0.44$ and the
+   widget shows classical momentum converging, while plain gradient descent, for which $0.11$ is above
+   $2/\kappa = 0.08$, diverges.
+
+   </details>
+
+4. Raise the learning rate above $2/\kappa$. Gradient descent diverges; which momentum method survives
+   longer?
+
+   <details><summary>What you should see, and why</summary>
+
+   Classical momentum. With $\mu = 0.9$ it survives up to $\eta = 3.8/\kappa$, Nesterov only up to about
+   $1.36/\kappa$: the look-ahead that damps the ringing also makes the steep direction less stable.
+
+   </details>
+
+5. Move the condition number to 1 (a round bowl), then to 100, keeping $\eta = 0.03$ and $\mu = 0.9$.
+   What changes?
+
+   <details><summary>What you should see, and why</summary>
+
+   In the round bowl every direction has the same curvature: nothing rings, all three paths head
+   straight for the minimum, and at this small learning rate all three are too slow. At 100 the
+   steep direction is four times as curved as at 25: $\eta = 0.03$ is above $2/\kappa = 0.02$, so
+   gradient descent diverges, and above Nesterov's $1.36/\kappa = 0.0136$, so it diverges too, while
+   classical momentum, stable up to $3.8/\kappa = 0.038$, survives and oscillates.
+
+   </details>
 """),
     code("valley_widget", r"""
 narrow_valley_widget(momentum_step, nesterov_step)
@@ -571,15 +616,22 @@ of 64 and the same starting weights, four times for 15 epochs:
 4. plain SGD with $\eta = 0.1 / (1 - 0.9) = 1$, the step size momentum reaches under a steady
    gradient.
 
-It takes a few seconds. Expect the two momentum runs to reach within three epochs the training loss that
-SGD with the same learning rate reaches after fifteen, and to end above 95% test accuracy; expect
-Nesterov and classical momentum to be close. The fourth run is the fair comparison: on this small
-problem plain SGD with the larger learning rate catches up after a few epochs, so much of momentum's
-gain here is its larger effective step. The difference shows where that larger step is not allowed:
-run `demo(momentum_step, nesterov_step, lr=0.2)` in the scratch cell at the end. Plain SGD with
+It takes a few seconds. Before you run it, guess: how many epochs do the two momentum runs need to
+reach the training loss that plain SGD with the same learning rate reaches after fifteen? And does the
+fourth run, plain SGD with the larger rate, keep up with them?
+
+<details><summary>What you should see, and why</summary>
+
+The momentum runs get there within three epochs and end above 95% test accuracy; Nesterov and
+classical momentum are close. The fourth run is the fair comparison: on this small problem plain SGD
+with the larger learning rate catches up after a few epochs, so much of momentum's gain here is its
+larger effective step. The difference shows where that larger step is not allowed: run
+`demo(momentum_step, nesterov_step, lr=0.2)` in the scratch cell at the end. Plain SGD with
 $\eta = 2$ no longer learns, while momentum with $\eta = 0.2$, whose steps grow to the same size along
 consistent directions, still trains well: along the steep directions, where the gradient keeps
 flipping sign, its velocity does not build up.
+
+</details>
 """),
     code("demo", r"""
 demo(momentum_step, nesterov_step)
@@ -716,20 +768,63 @@ twice: once with momentum 0 (plain gradient descent) and once with the momentum 
 status line says where each ended, using **your** `critical_point_type` on the exact Hessian of the
 end point.
 
-Things to try:
+Answer each question for yourself before you move the sliders, then open the answer:
 
-* Start at $(-2.5, 0.5)$: both end in the local minimum. Can you find a start from the left from which
-  momentum reaches the global minimum while gradient descent does not?
-* Start on the plateau at $(0, -2.5)$ with learning rate 0.1: gradient descent crawls, momentum builds
-  up speed and gets out.
-* Start just below the cliff, at $(0, 1.4)$, and raise the learning rate: when does a single step throw
-  the point off the surface?
-* Start at $(-0.05, -1)$, then move $x$ one notch to $-0.1$. The descent passes close to the saddle
-  both times and leaves it along its direction of negative curvature, but to opposite wells: the ridge
-  through the saddle divides the starts between the two minima, and a start near it decides by a hair.
-* Raise the learning rate to 0.5 with momentum 0: the descent bounces in a well instead of settling.
-  The curvature at the bottom of the deep well is about 6.7: compare the learning rate with the limit
-  $2 / \lambda_{\max}$ of section 1.
+1. From the start $(-2.5, 0.5)$, gradient descent ends in the local minimum. Can momentum's extra speed
+   carry the point over the saddle into the deeper well?
+
+   <details><summary>What you should see, and why</summary>
+
+   Not from here, and not from any start on the left at these learning rates: momentum 0.9 and 0.95
+   also settle in the local minimum, and 0.99 is still swinging around it after 200 steps. Momentum
+   helps on plateaus and in narrow valleys; it is no cure for a local minimum, whose walls absorb the
+   speed it builds. Which well a descent ends in is decided mostly by the start.
+
+   </details>
+
+2. Start on the plateau at $(0, -2.5)$ with learning rate 0.1. Which descent gets out?
+
+   <details><summary>What you should see, and why</summary>
+
+   Momentum. Gradient descent crawls: the gradient there is about 0.04, and it moves less than 0.2 in
+   its last 50 steps. Momentum adds up the small, steady gradient into a speed about ten times larger
+   ($1/(1-\mu)$) and reaches the global minimum.
+
+   </details>
+
+3. Start just below the cliff, at $(0, 1.4)$, and raise the learning rate. When does a single step
+   throw the point off the surface?
+
+   <details><summary>What you should see, and why</summary>
+
+   With momentum 0.9, already at 0.1: the velocity built on the cliff's face, where the gradient is
+   about 12, makes a step 1.3 long. Plain gradient descent survives up to about 0.5 (at 0.3 it bounces
+   in the well below) and is thrown off from about 0.6, with a first step of $0.6 \times 12.5 = 7.5$.
+   The cliff is why real training clips gradients (lesson 09).
+
+   </details>
+
+4. Start at $(-0.05, -1)$, then move $x$ one notch to $-0.1$. Where does each descent end?
+
+   <details><summary>What you should see, and why</summary>
+
+   In opposite wells: the global minimum from $-0.05$, the local one from $-0.1$. Both times the descent
+   passes close to the saddle and leaves it along its direction of negative curvature; the ridge
+   through the saddle divides the starts between the two minima, and a start near it decides by a hair.
+
+   </details>
+
+5. From the start $(-2.5, 0.5)$, raise the learning rate to 0.5 with momentum 0. Does the descent
+   settle?
+
+   <details><summary>What you should see, and why</summary>
+
+   No, it bounces across the local well. The curvature at its bottom is about 4.0, so the limit
+   $2 / \lambda_{\max}$ of section 1 is about 0.5: each step overshoots by the factor
+   $|1 - 0.5 \times 4.02| \approx 1.01$, and the bounce never dies. In the deep well, whose curvature is
+   about 6.7, the limit is already $0.3$.
+
+   </details>
 """),
     code("landscape_widget", r"""
 landscape_widget(momentum_step, critical_point_type)

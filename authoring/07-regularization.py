@@ -341,17 +341,46 @@ minimum is computed exactly, by solving "gradient = 0", and that gradient uses *
 status line shows **your `l2_penalty`** of the fitted coefficients. Eighty more points from the same
 source form the validation set.
 
-Things to try:
+Answer each question for yourself before you move the slider, then open the answer:
 
-* $\lambda = 10^{-8}$: the curve threads (almost) every training point and swings far outside the plot
-  near the ends, where the points thin out. The training error is far below the noise level, the
-  validation error enormous: overfitting in its purest form.
-* Slide right. The training error can only grow (the fit is less free), while the validation error
-  drops by orders of magnitude, bottoms out around $\lambda \approx 10^{-2}$, and rises again.
-* $\lambda = 10$: the coefficients are squeezed so hard that the curve is nearly flat (underfitting).
-* The dotted line is the noise variance, $0.25^2 = 0.0625$. No curve can predict the noise, so that is
-  about the lowest validation error one can hope for; a training error far *below* it means the curve
-  is fitting the noise.
+1. At $\lambda = 10^{-8}$, what does the curve do between and beyond the points, and how do the two
+   errors compare?
+
+   <details><summary>What you should see, and why</summary>
+
+   The curve threads (almost) every training point and swings far outside the plot near the ends,
+   where the points thin out. The training error is far below the noise level, the validation error
+   enormous: overfitting in its purest form.
+
+   </details>
+
+2. Slide right. Which of the two errors can only grow, and what does the other do?
+
+   <details><summary>What you should see, and why</summary>
+
+   The training error can only grow: a larger penalty leaves the fit less free. The validation error
+   drops by orders of magnitude, bottoms out around $\lambda \approx 10^{-2}$, and rises again.
+
+   </details>
+
+3. At $\lambda = 10$, what is left of the curve?
+
+   <details><summary>What you should see, and why</summary>
+
+   Almost nothing: the coefficients are squeezed so hard that the curve is nearly flat, and both errors
+   are large (underfitting).
+
+   </details>
+
+4. The dotted line is the noise variance, $0.25^2 = 0.0625$. Can any $\lambda$ bring the validation
+   error well below it?
+
+   <details><summary>What you should see, and why</summary>
+
+   No. No curve can predict the noise, so that is about the lowest validation error one can hope for;
+   a training error far *below* it means the curve is fitting the noise.
+
+   </details>
 """),
     code("widget_polynomial", r"""
 polynomial_l2_widget(l2_penalty, l2_penalty_grad)
@@ -510,14 +539,37 @@ demo or this widget first needed it, and is reused; moving a slider only calls *
 epochs that would never be trained, and the star your best epoch, whose weights early stopping
 restores.
 
-Things to try:
+Answer each question for yourself before you move the sliders, then open the answer:
 
-* `patience = 1`: the validation curve is noisy (mini-batches of 20), so the first small bump ends the
-  run, long before the loss has stopped falling.
-* `patience` from 5 to 20: the stop moves past the bumps, and the restored weights score several points
-  better on the test set than the weights after all 100 epochs.
-* `min_delta = 0.05` with patience 5: only clear gains count, so the run stops about ten epochs
-  sooner, and the best epoch is then one that beat the previous best by less than `min_delta`.
+1. With `patience = 1`, when does the run stop?
+
+   <details><summary>What you should see, and why</summary>
+
+   Far too early. The validation curve is noisy (mini-batches of 20), so the first small bump ends the
+   run, long before the loss has stopped falling.
+
+   </details>
+
+2. Raise `patience` from 5 to 20. Are the restored weights better or worse on the test set than the
+   weights after all 100 epochs?
+
+   <details><summary>What you should see, and why</summary>
+
+   Better, by several points: the stop moves past the bumps, and the weights of the best epoch were
+   saved before the network learned the wrong labels by heart.
+
+   </details>
+
+3. Set `min_delta = 0.05` with patience 5. Does the run stop sooner or later, and can the best epoch be
+   one that did not count as an improvement?
+
+   <details><summary>What you should see, and why</summary>
+
+   Sooner, by about ten epochs: only clear gains reset the count. And yes: the best epoch is then one
+   that beat the previous best by less than `min_delta`, too little to count as progress, but still the
+   lowest validation loss seen.
+
+   </details>
 """),
     code("widget_early_stopping", r"""
 early_stopping_widget(early_stopping)

@@ -301,16 +301,44 @@ redraws**. ($p = 0$ is the plain network, without a dropout layer.)
   evaluation mode, without dropout), and in grey the validation loss without dropout.
 * **Right**: the accuracy after 80 epochs for every $p$ of the grid, with the current $p$ marked.
 
-Things to try:
+Answer each question for yourself before you move the slider, then open the answer:
 
-* $p = 0$: the training loss goes to almost 0 (the network memorizes the 40 wrong labels) while the
-  validation loss stops falling after a few dozen epochs and creeps back up: overfitting.
-* $p$ from 0.4 to 0.7: the training loss stays higher (the wrong labels are no longer learned by heart),
-  the validation loss ends lower, and the validation accuracy rises by several points.
-* $p = 0.9$: nine units in ten are gone at every step and the kept ones are multiplied by 10; the
-  noise drowns the signal, and both losses stay high: underfitting.
-* Press the button a few times at the same $p$: the number of grey units varies around $16p$ (it
-  follows a binomial distribution).
+1. At $p = 0$, what do the training and the validation loss do over the 80 epochs?
+
+   <details><summary>What you should see, and why</summary>
+
+   The training loss goes to almost 0 (the network memorizes the 40 wrong labels) while the validation
+   loss stops falling after a few dozen epochs and creeps back up: overfitting.
+
+   </details>
+
+2. Move $p$ to between 0.4 and 0.7. Which way do the two losses move, and the validation accuracy?
+
+   <details><summary>What you should see, and why</summary>
+
+   The training loss stays higher (the wrong labels are no longer learned by heart), the validation
+   loss ends lower, and the validation accuracy rises by several points.
+
+   </details>
+
+3. At $p = 0.9$, is more dropout still better?
+
+   <details><summary>What you should see, and why</summary>
+
+   No. Nine units in ten are gone at every step and the kept ones are multiplied by 10; the noise
+   drowns the signal, and both losses stay high: underfitting.
+
+   </details>
+
+4. Press the button a few times at the same $p$. Is the number of grey units always the same?
+
+   <details><summary>What you should see, and why</summary>
+
+   No: every unit is dropped independently with probability $p$, so the count of the 16 drawn units
+   varies around $16p$, following a binomial distribution with standard deviation $\sqrt{16p(1-p)}$,
+   2 units at $p = 0.5$.
+
+   </details>
 """),
     code("widget_dropout", r"""
 dropout_widget(dropout_forward, dropout_backward)
@@ -322,13 +350,18 @@ The same two runs side by side: the plain network and the network with dropout $
 functions), from the same starting weights and with the same order of mini-batches. They were trained
 for the widget above and are reused here.
 
-Look for:
+Before you look, guess: which network ends with the lower training loss, and which with the higher
+validation accuracy?
+
+<details><summary>What you should see, and why</summary>
 
 * **left**: the dashed training losses. Without dropout it falls to almost 0; with dropout it stays
   clearly above, because the network can no longer fit the wrong labels exactly. The solid validation
   losses do the opposite: the one with dropout ends lower.
 * **right**: without dropout the training accuracy reaches 100%, wrong labels included; with dropout it
   stays a little below, and the validation accuracy is several points higher.
+
+</details>
 """),
     code("demo_comparison", r"""
 comparison_demo(dropout_forward, dropout_backward)

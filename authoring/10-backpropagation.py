@@ -60,9 +60,9 @@ respect to a node $v$ (the node's *adjoint*). The last node's is $\bar J = 1$, a
 its inputs the adjoint of its output times its own local derivative:
 
 $$
-\bar a = 2 (a - t) = -1.0757, \qquad
-\bar z = \bar a \cdot (1 - a^2) = -1.0757 \cdot 0.7864 = -0.8460, \qquad
-\bar w = \bar z \cdot x = -1.6919, \qquad \bar b = \bar z = -0.8460 .
+\bar a = 2 (a - t) = -1.0758, \qquad
+\bar z = \bar a \cdot (1 - a^2) = -1.0758 \cdot 0.7864 = -0.8460, \qquad
+\bar w = \bar z \cdot x = -1.6921, \qquad \bar b = \bar z = -0.8460 .
 $$
 
 That is the chain rule, $\frac{\partial J}{\partial w} = \frac{\partial J}{\partial a}
@@ -512,16 +512,48 @@ gradient your `mlp_backward` returns. It does so for steps $h$ from $10^{-12}$ t
 plots the error on log-log axes, with the two terms of section 5 as dashed lines: truncation,
 proportional to $h^2$, and rounding, proportional to $1/h$.
 
-Things to try:
+Answer each question for yourself before you move the sliders, then open the answer:
 
-* Move $h$ along the curve and read the error off the status line. Where is it smallest? How many
-  decades of $h$ are "right" (below $10^{-7}$)?
-* Read the two slopes: on the right the error falls by 100 for every factor 10 in $h$ (slope 2), on
-  the left it grows by 10 (slope $-1$).
-* Switch to **relu**. The left side does not change (rounding does not care about the activation), but
-  on the right the error jumps up to about 1 once $h$ is large enough for some pre-activation to cross
-  0: the difference quotient then straddles a kink, and no derivative describes it.
-* Add hidden layers: more parameters, and more chances for one entry to be the worst.
+1. With the starting settings (tanh, two hidden layers), at which $h$ is the error smallest, and for
+   how many decades of $h$ is the check "right" (below $10^{-7}$)?
+
+   <details><summary>What you should see, and why</summary>
+
+   The error is smallest, about $10^{-8}$, near $h = 10^{-5}$, and below $10^{-7}$ only from about
+   $10^{-6}$ to $10^{-4}$: two decades. The step that makes a gradient check trustworthy is a narrow
+   window between the two kinds of error.
+
+   </details>
+
+2. What are the two slopes of the curve on log-log axes?
+
+   <details><summary>What you should see, and why</summary>
+
+   On the right the error falls by 100 for every factor 10 in $h$ (slope 2, the truncation error of
+   central differences, proportional to $h^2$); on the left it grows by about 10 (slope $-1$, rounding
+   error, proportional to $1/h$).
+
+   </details>
+
+3. Switch to **relu**. Which side of the curve changes?
+
+   <details><summary>What you should see, and why</summary>
+
+   Only the right. Rounding does not care about the activation, but once $h$ is large enough (about
+   $0.03$ here) for some pre-activation to cross 0, the error jumps to about 1: the difference quotient
+   then straddles a kink, and no derivative describes it.
+
+   </details>
+
+4. Add hidden layers. Does the smallest error go down or up?
+
+   <details><summary>What you should see, and why</summary>
+
+   Up, from about $5 \times 10^{-10}$ with one hidden layer of tanh to $7 \times 10^{-9}$ with two and
+   $2 \times 10^{-8}$ with three: more parameters, and more chances for one entry to be the worst, and
+   every extra layer adds its own rounding to the loss.
+
+   </details>
 """),
     code("widget_gradient_check", r"""
 gradient_check_widget(mlp_backward, numerical_gradient, relative_error)
@@ -559,9 +591,15 @@ is the limit.
 
 The demo times the two ways to a gradient, with your functions, for networks of growing width
 (64 inputs, two hidden layers, 10 classes, a batch of 32 images). On the right the times are divided
-by the time of one forward pass. Expect your `mlp_backward` to stay at a few forward passes, and the
-numerical gradient to grow in proportion to the number of parameters (plus the overhead of calling
-Python once per parameter).
+by the time of one forward pass. Before you run it, guess: as the width grows, how do the two curves
+on the right behave?
+
+<details><summary>What you should see, and why</summary>
+
+Your `mlp_backward` stays at a few forward passes, whatever the width; the numerical gradient grows
+in proportion to the number of parameters (plus the overhead of calling Python once per parameter).
+
+</details>
 """),
     code("demo_cost", r"""
 cost_demo(mlp_backward, numerical_gradient)
@@ -576,11 +614,17 @@ Every gradient comes from your `mlp_backward`; the course supplies the rest: **H
 $\mu = 0.9$. The demo measures the accuracy on the test images after every epoch with a forward pass
 of its own.
 
-Expect the training loss to fall by several orders of magnitude and the test accuracy to pass
-**95%** within a few epochs and end at about **97%** (the title states what your network reaches; a
-correct `mlp_backward` gives the same numbers as the course's, up to rounding). A mistake that the
-gradient check above would catch usually shows here as a loss that stalls or a network that is
-stuck near 10% (chance).
+Before you run it, guess the test accuracy after 20 epochs: 80%, 90%, 97% or 99.5%?
+
+<details><summary>What you should see, and why</summary>
+
+The training loss falls by several orders of magnitude, and the test accuracy passes **95%** within a
+few epochs and ends at about **97%** (the title states what your network reaches; a correct
+`mlp_backward` gives the same numbers as the course's, up to rounding). A mistake that the gradient
+check above would catch usually shows here as a loss that stalls or a network that is stuck near
+10% (chance).
+
+</details>
 """),
     code("demo_digits", r"""
 digits_demo(mlp_backward)

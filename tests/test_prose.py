@@ -116,6 +116,96 @@ def test_he_relu_wanders_without_a_trend_in_the_widgets_network():
     assert f"{(1 / math.sqrt(2)) ** 50:.0e}" == "3e-08"
 
 
+# --- 05 ---------------------------------------------------------------------------------------------
+
+def _hessian_by_differences(f, point, h=1e-4):
+    """The Hessian of ``f`` at ``point`` by central differences of ``f`` alone."""
+    point, n = np.asarray(point, dtype=float), len(point)
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            e_i, e_j = np.eye(n)[i] * h, np.eye(n)[j] * h
+            H[i, j] = (f(point + e_i + e_j) - f(point + e_i - e_j) - f(point - e_i + e_j) + f(point - e_i - e_j)) / (4 * h * h)
+    return H
+
+
+@pytest.mark.lesson05
+def test_the_stability_limits_of_the_two_wells():
+    from lessons.demos import landscape
+
+    _claim("05-momentum", r"The curvature at its bottom is about 4.0, so the limit $2 / \lambda_{\max}$ of section 1 is about 0.5")
+    _claim("05-momentum", r"$|1 - 0.5 \times 4.02| \approx 1.01$")
+    _claim("05-momentum", "In the deep well, whose curvature is about 6.7, the limit is already $0.3$")
+    loss = lambda p: float(landscape.loss(np.asarray(p)[None, :])[0])  # noqa: E731
+    curvature = {}
+    for name, start in (("local", (-1.5, 0.0)), ("global", (1.5, 0.0))):
+        point = np.array(start)
+        for _ in range(20):  # Newton's iterations on the closed-form surface, with differences only
+            H = _hessian_by_differences(loss, point)
+            g = np.array([(loss(point + e) - loss(point - e)) / 2e-6 for e in np.eye(2) * 1e-6])
+            point = point - np.linalg.solve(H, g)
+        curvature[name] = float(np.linalg.eigvalsh(_hessian_by_differences(loss, point)).max())
+    assert round(curvature["local"], 1) == 4.0 and round(curvature["local"], 2) == 4.02
+    assert round(2 / curvature["local"], 1) == 0.5 and round(abs(1 - 0.5 * curvature["local"]), 2) == 1.01
+    assert round(curvature["global"], 1) == 6.7 and round(2 / curvature["global"], 1) == 0.3
+
+
+@pytest.mark.lesson05
+def test_the_valleys_stability_limits_at_condition_number_100():
+    _claim("05-momentum", r"$\eta = 0.03$ is above $2/\kappa = 0.02$, so gradient descent diverges, and above Nesterov's "
+                          r"$1.36/\kappa = 0.0136$, so it diverges too, while classical momentum, stable up to "
+                          r"$3.8/\kappa = 0.038$, survives")
+    # Classical momentum on curvature a: (x, v) -> (x + v', v' = mu v - lr a x); stable while the spectral
+    # radius of its 2x2 iteration matrix is below 1. The closed form of the limit is lr a < 2 (1 + mu).
+    mu, kappa = 0.9, 100.0
+    assert math.isclose(2 * (1 + mu) / kappa, 0.038)
+    def radius(lr, nesterov=False):
+        a = kappa
+        if nesterov:  # v' = mu v - lr a (x + mu v), x' = x + v'
+            M = np.array([[1 - lr * a, mu - lr * a * mu], [-lr * a, mu - lr * a * mu]])
+        else:
+            M = np.array([[1 - lr * a, mu], [-lr * a, mu]])
+        return max(abs(np.linalg.eigvals(M)))
+    assert radius(0.0379) < 1 < radius(0.0381)
+    assert radius(0.0135, nesterov=True) < 1 < radius(0.0137, nesterov=True)
+    assert radius(0.03) < 1 < radius(0.03, nesterov=True) and abs(1 - 0.03 * kappa) > 1
+
+
+@pytest.mark.lesson05
+def test_momentum_does_not_carry_a_start_on_the_left_over_the_saddle():
+    from lessons.demos import landscape
+    from solutions.momentum import momentum_step
+
+    _claim("05-momentum", "Not from here, and not from any start on the left at these learning rates: momentum 0.9 and 0.95 "
+                          "also settle in the local minimum")
+    local = next(c.point for c in landscape.CRITICAL_POINTS if c.name == "the local minimum")
+    for mu in (0.9, 0.95):
+        for x in np.arange(-2.9, -1.0, 0.2):
+            for y in (-2.0, -1.0, 0.0, 0.5, 1.0):
+                path = landscape.descent_path(momentum_step, (x, y), lr=0.1, momentum=mu)
+                assert np.linalg.norm(path[-1] - local) < 0.05, (mu, x, y, path[-1])
+
+
+@pytest.mark.lesson05
+def test_the_cliff_throws_momentum_first():
+    from lessons.demos import landscape
+    from solutions.momentum import momentum_step
+
+    _claim("05-momentum", "With momentum 0.9, already at 0.1: the velocity built on the cliff's face, where the gradient is "
+                          "about 12, makes a step 1.3 long")
+    _claim("05-momentum", r"is thrown off from about 0.6, with a first step of $0.6 \times 12.5 = 7.5$")
+    height, steepness, _ = landscape.CLIFF
+    assert height * steepness / 4 == 12.5  # the logistic step's slope at its middle
+
+    def longest_step(lr, mu):
+        path = landscape.descent_path(momentum_step, (0.0, 1.4), lr=lr, momentum=mu)
+        return float(np.max(np.linalg.norm(np.diff(path, axis=0), axis=1))), float(np.abs(path).max())
+
+    assert round(longest_step(0.1, 0.9)[0], 1) == 1.3
+    assert longest_step(0.5, 0.0)[1] < landscape.ESCAPE < longest_step(0.6, 0.0)[1]
+    assert round(longest_step(0.6, 0.0)[0], 1) == 7.5
+
+
 # --- 06 ---------------------------------------------------------------------------------------------
 
 @pytest.mark.lesson06
@@ -159,6 +249,16 @@ def test_keras_restores_the_last_improvement_and_the_course_the_lowest_loss():
     assert early_stopping(losses, patience=2, min_delta=0.1) == (3, 3)
     assert _keras_restored_epoch(losses, patience=2, min_delta=0.1) == 1
     assert _keras_restored_epoch(losses, patience=2, min_delta=0.0) == early_stopping(losses, patience=2)[1]
+
+
+# --- 08 ---------------------------------------------------------------------------------------------
+
+@pytest.mark.lesson08
+def test_the_spread_of_the_number_of_dropped_units():
+    _claim("08-dropout", r"following a binomial distribution with standard deviation $\sqrt{16p(1-p)}$, 2 units at $p = 0.5$")
+    counts = np.arange(17)
+    pmf = np.array([math.comb(16, k) * 0.5**16 for k in counts])
+    assert math.isclose(math.sqrt(float(np.sum(pmf * (counts - 8.0) ** 2))), 2.0)
 
 
 # --- 09 ---------------------------------------------------------------------------------------------
@@ -219,3 +319,36 @@ def test_pytorchs_grad_scaler_starts_at_two_to_the_sixteen():
     defaults = {k: p.default for k, p in inspect.signature(oracles.torch().amp.GradScaler.__init__).parameters.items()}
     assert (defaults["init_scale"], defaults["growth_factor"], defaults["backoff_factor"],
             defaults["growth_interval"]) == (2.0**16, 2.0, 0.5, 2000)
+
+
+# --- 10 ---------------------------------------------------------------------------------------------
+
+@pytest.mark.lesson10
+def test_the_worked_neuron():
+    _claim("10-backpropagation", r"$z = 0.5 \cdot 2 - 0.5 = 0.5$, $a = \tanh(0.5) = 0.4621$, $J = (0.4621 - 1)^2 = 0.2893$")
+    _claim("10-backpropagation", r"\bar a = 2 (a - t) = -1.0758, \qquad \bar z = \bar a \cdot (1 - a^2) = -1.0758 \cdot 0.7864 "
+                                 r"= -0.8460, \qquad \bar w = \bar z \cdot x = -1.6921, \qquad \bar b = \bar z = -0.8460")
+    J = lambda w, b, x=2.0, t=1.0: (math.tanh(w * x + b) - t) ** 2  # noqa: E731
+    a = math.tanh(0.5)
+    assert (f"{a:.4f}", f"{J(0.5, -0.5):.4f}", f"{2 * (a - 1):.4f}", f"{1 - a * a:.4f}") == ("0.4621", "0.2893", "-1.0758", "0.7864")
+    h = 1e-6
+    w_bar = (J(0.5 + h, -0.5) - J(0.5 - h, -0.5)) / (2 * h)
+    b_bar = (J(0.5, -0.5 + h) - J(0.5, -0.5 - h)) / (2 * h)
+    assert (f"{w_bar:.4f}", f"{b_bar:.4f}") == ("-1.6921", "-0.8460")
+
+
+@pytest.mark.lesson10
+def test_the_gradient_checks_window():
+    from lessons.widgets.backprop import H_GRID, error_curve
+    from solutions.backprop import mlp_backward, numerical_gradient, relative_error
+
+    _claim("10-backpropagation", r"The error is smallest, about $10^{-8}$, near $h = 10^{-5}$, and below $10^{-7}$ only from "
+                                 r"about $10^{-6}$ to $10^{-4}$: two decades")
+    _claim("10-backpropagation", r"Up, from about $5 \times 10^{-10}$ with one hidden layer of tanh to $7 \times 10^{-9}$ with "
+                                 r"two and $2 \times 10^{-8}$ with three")
+    curves = {d: error_curve(mlp_backward, numerical_gradient, relative_error, activation="tanh", depth=d) for d in (1, 2, 3)}
+    best = int(np.argmin(curves[2]))
+    assert H_GRID[best] == pytest.approx(1e-5) and round(math.log10(curves[2][best])) == -8
+    right = H_GRID[curves[2] < 1e-7]
+    assert right.min() == pytest.approx(1e-6) and right.max() == pytest.approx(1e-4)
+    assert [f"{curves[d].min():.0e}" for d in (1, 2, 3)] == ["5e-10", "7e-09", "2e-08"]

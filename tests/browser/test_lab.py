@@ -1,5 +1,5 @@
 """Every released lesson in a real JupyterLab: run all cells, move every widget's controls, see the plot change,
-and answer a prediction question.
+answer a prediction question, and open the answer to a question of the prose.
 
 The notebook is the student's release with the reference answers filled in
 (``student.py``). For each widget the first control of each kind (slider,
@@ -75,5 +75,18 @@ def test_lesson_runs_and_every_widget_responds(page, lab, lesson_id):
     first = nb.predictions(page).first
     first.get_by_text("Your prediction:").wait_for(timeout=15_000)
     assert first.inner_text() == revealed, f"{lesson_id}: running the cell again lost the answer"
+
+    # The questions of the prose keep their answers in closed details blocks, whose Markdown and math render.
+    answers = page.locator(".jp-RenderedMarkdown details")
+    assert answers.count() >= 1, f"{lesson_id}: no question of the prose keeps its answer in a details block"
+    block = answers.first
+    block.scroll_into_view_if_needed()
+    assert not block.evaluate("d => d.open"), f"{lesson_id}: an answer shows before the student opens it"
+    block.locator("summary").click()
+    page.wait_for_function("d => d.open", arg=block.element_handle())
+    answer = block.inner_text()
+    assert block.locator("p").count() >= 1, f"{lesson_id}: the Markdown inside a details block did not render: {answer!r}"
+    assert "$" not in answer and "**" not in answer, f"{lesson_id}: raw Markdown or math in an answer: {answer!r}"
+    block.screenshot(path=str(ARTIFACTS / f"{lesson_id}-answer.png"))
     errors = js_errors(page)
     assert not errors, f"{lesson_id}: JavaScript errors in the page:\n" + "\n".join(errors)
