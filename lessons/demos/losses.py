@@ -89,3 +89,92 @@ def demo(mse, mse_grad, binary_cross_entropy, accuracy):
     summary = ", ".join(f"{r.name}: test accuracy {r.test_accuracy[-1]:.1%}" for r in runs)
     fig.suptitle(summary, fontsize=9)
     return as_image(fig)
+
+
+# --------------------------------------------------------------------------
+# a static figure: the two losses and their gradients against the logit
+# --------------------------------------------------------------------------
+
+#: The logits of the figure: a sample of class 1 scored from confidently wrong (z = -6) to confidently right.
+SHAPE_LOGITS = np.linspace(-6.0, 6.0, 241)
+_DZ = 1e-5  # the step of the central differences in z
+
+
+@dataclass(frozen=True)
+class LossShapes:
+    """The losses of one sample of class 1 with logit ``z``, and their derivatives in ``z``.
+
+    Attributes
+    ----------
+    z : ndarray
+    mse, bce : ndarray
+        ``mse(sigmoid(z), 1)`` and ``binary_cross_entropy(sigmoid(z), 1)`` with the student's functions.
+    mse_dz, bce_dz : ndarray
+        Their derivatives with respect to ``z``: the student's ``mse_grad`` times the sigmoid's slope
+        ``p (1 - p)`` (the chain rule), and a central difference in ``z`` of the student's
+        ``binary_cross_entropy`` (the lesson has no function for its gradient).
+    """
+
+    z: np.ndarray
+    mse: np.ndarray
+    bce: np.ndarray
+    mse_dz: np.ndarray
+    bce_dz: np.ndarray
+
+
+def _one_number(value, name: str) -> float:
+    arr = np.asarray(value, dtype=float)
+    if arr.size != 1:
+        what = "the shape of y_pred" if name.endswith("_grad") else "one number, the mean"
+        raise NotReady(f"Your `{name}` returned shape {arr.shape} for one prediction of shape (1,); "
+                       f"it should return {what}.")
+    return float(arr.ravel()[0])
+
+
+def loss_shapes(mse, mse_grad, binary_cross_entropy, z=SHAPE_LOGITS) -> LossShapes:
+    """Both losses of a sample of class 1 and their gradients in the logit, with the student's functions."""
+    z = np.asarray(z, dtype=float)
+    one = np.array([1.0])
+
+    def bce_at(logit: float) -> float:
+        return _one_number(attempt(binary_cross_entropy, stable_sigmoid(np.array([logit])), one),
+                           "binary_cross_entropy")
+
+    mse_loss, bce_loss, mse_dz, bce_dz = [], [], [], []
+    for logit in z:
+        p = stable_sigmoid(np.array([logit]))
+        mse_loss.append(_one_number(attempt(mse, p, one), "mse"))
+        bce_loss.append(bce_at(logit))
+        mse_dz.append(_one_number(attempt(mse_grad, p, one), "mse_grad") * float(p[0] * (1.0 - p[0])))
+        bce_dz.append((bce_at(logit + _DZ) - bce_at(logit - _DZ)) / (2.0 * _DZ))
+    return LossShapes(z, np.array(mse_loss), np.array(bce_loss), np.array(mse_dz), np.array(bce_dz))
+
+
+def loss_shapes_figure(mse, mse_grad, binary_cross_entropy):
+    """Sigmoid + MSE against cross-entropy for a sample of class 1, as functions of the logit z (left), and
+    their gradients with respect to z (right), drawn with the student's functions: an image, or a note."""
+    try:
+        s = loss_shapes(mse, mse_grad, binary_cross_entropy)
+    except NotReady as exc:
+        return exc.note("this figure")
+    fig = new_figure(7.2, 3.2)
+    ax_loss, ax_grad = fig.subplots(1, 2)
+    c_mse, c_ce = PALETTE["orange"], PALETTE["blue"]
+    for ax, mse_values, ce_values in ((ax_loss, s.mse, s.bce), (ax_grad, s.mse_dz, s.bce_dz)):
+        ax.plot(s.z, mse_values, color=c_mse, lw=2, label="sigmoid + MSE (your mse, mse_grad)")
+        ax.plot(s.z, ce_values, color=c_ce, lw=2, ls="--", label="cross-entropy (your binary_cross_entropy)")
+        ax.axvline(0.0, color=PALETTE["grey"], lw=1, ls=":")
+    ax_grad.axhline(-1.0, color=PALETTE["grey"], lw=1)
+    ax_grad.annotate("-1", (s.z[0], -1.0), textcoords="offset points", xytext=(2, 3), fontsize=7,
+                     color=PALETTE["grey"])
+    i = int(np.argmin(np.abs(s.z + 5.0)))  # z = -5, confidently wrong
+    for values, colour, marker in ((s.mse_dz, c_mse, "o"), (s.bce_dz, c_ce, "s")):
+        ax_grad.plot([s.z[i]], [values[i]], marker, color=colour, ms=5)
+    ax_grad.annotate(f"at z = {s.z[i]:g} (p = {float(stable_sigmoid(s.z[i])):.4f}):\n"
+                     f"cross-entropy {s.bce_dz[i]:.3f},\nMSE {s.mse_dz[i]:.3f}, "
+                     f"{s.bce_dz[i] / s.mse_dz[i]:.0f} times smaller", (-5.9, -0.42), fontsize=7, va="top")
+    ax_loss.set(xlabel="logit z (the true class is 1; p = sigmoid(z))", ylabel="loss",
+                title="Loss of one sample of class 1", ylim=(0, 6.3))
+    ax_grad.set(xlabel="logit z", ylabel="dL/dz", title="Its gradient with respect to z", ylim=(-1.08, 0.08))
+    ax_loss.legend(fontsize=7, loc="upper right")  # the same colours and lines on the right
+    return as_image(fig)
