@@ -14,6 +14,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from .. import network
 from ..data import load_digits
@@ -154,3 +155,98 @@ def demo(minibatches, sgd_step):
     except NotReady as exc:
         return exc.note()
     return as_image(plot_runs(runs))
+
+
+# --------------------------------------------------------------------------
+# a static figure: the noise of a mini-batch gradient against the batch size
+# --------------------------------------------------------------------------
+
+#: The noise figure: a line fitted to NOISE_N points, its gradient measured at NOISE_W, NOISE_B (the data's
+#: slope, the wrong intercept) on NOISE_TRIALS random batches of each size, drawn without replacement.
+NOISE_N = 256
+NOISE_W, NOISE_B = 2.0, 0.0
+NOISE_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 192, 240, 252, 255)
+NOISE_TRIALS = 300
+
+
+def noise_data(n: int = NOISE_N, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed data set of the noise figure: ``y = 2x + 1 + noise``, ``x`` standard normal; ``X`` has shape (n, 1)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return x[:, None], 2.0 * x + 1.0 + 0.5 * rng.normal(size=n)
+
+
+def noise_closed_form(sigma, n: int, batch_size):
+    """The standard deviation of the mean of ``batch_size`` of ``n`` numbers of spread ``sigma`` (population,
+    ``ddof=0``) drawn without replacement: ``sigma * sqrt((n - Q) / (Q (n - 1)))``, 0 at ``Q = n``."""
+    q = np.asarray(batch_size, dtype=float)
+    return sigma * np.sqrt((n - q) / (q * (n - 1)))
+
+
+def _gradient_pair(result, name: str) -> tuple[float, float]:
+    """``(grad_w[0], grad_b)`` from what the student's ``linear_mse_grad`` returned for one feature."""
+    try:
+        grad_w, grad_b = result
+        grad_w, grad_b = np.asarray(grad_w, dtype=float), np.asarray(grad_b, dtype=float)
+    except (TypeError, ValueError):
+        raise NotReady(f"Your `{name}` should return a pair (grad_w, grad_b); got {type(result).__name__}.") from None
+    if grad_w.shape != (1,) or grad_b.size != 1:
+        raise NotReady(f"Your `{name}` returned grad_w of shape {grad_w.shape} and grad_b of shape {grad_b.shape} "
+                       f"for one feature; expected (1,) and a float.")
+    return float(grad_w[0]), float(grad_b.ravel()[0])
+
+
+def batch_noise(linear_mse_grad, X, y, w, b, batch_sizes, *, trials: int = NOISE_TRIALS,
+                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The measured standard deviation of the student's batch gradient over ``trials`` random batches of each
+    size (each drawn without replacement from the rows of ``X``), for the weight and for the bias.
+
+    Returns
+    -------
+    std_w, std_b : ndarray of shape (len(batch_sizes),)
+        Standard deviations (``ddof=1``, over the trials) of ``grad_w[0]`` and of ``grad_b``.
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    w = np.atleast_1d(np.asarray(w, dtype=float))
+    name = getattr(linear_mse_grad, "__name__", "linear_mse_grad")
+    rng = np.random.default_rng(seed)
+    std_w, std_b = [], []
+    for q in batch_sizes:
+        draws = np.array([_gradient_pair(attempt(linear_mse_grad, w, b, X[rows], y[rows]), name)
+                          for rows in (rng.choice(len(y), size=int(q), replace=False) for _ in range(trials))])
+        std_w.append(float(np.std(draws[:, 0], ddof=1)))
+        std_b.append(float(np.std(draws[:, 1], ddof=1)))
+    return np.array(std_w), np.array(std_b)
+
+
+def batch_noise_figure(linear_mse_grad):
+    """The noise of the student's mini-batch gradient against the batch size, measured (dots) and in closed
+    form (lines), on log-log axes: an image, or a note naming the function to implement first."""
+    X, y = noise_data()
+    try:
+        std_w, std_b = batch_noise(linear_mse_grad, X, y, NOISE_W, NOISE_B, NOISE_BATCH_SIZES)
+    except NotReady as exc:
+        return exc.note("this figure")
+    n = len(y)
+    residuals = NOISE_W * X[:, 0] + NOISE_B - y  # the per-example gradients, 2 r x and 2 r, written out here
+    sigma_w, sigma_b = float(np.std(2.0 * residuals * X[:, 0])), float(np.std(2.0 * residuals))
+    q = np.geomspace(1, n - 1, 120)
+    fig = new_figure(7.2, 3.2)
+    ax = fig.subplots()
+    ax.plot(q, sigma_w / np.sqrt(q), color=PALETTE["grey"], lw=1, ls=":",
+            label="sigma_w / sqrt(Q): with replacement (or n infinite)")
+    for sigma, measured, colour, marker, ls, what in ((sigma_w, std_w, PALETTE["blue"], "o", "-", "dL/dw"),
+                                                      (sigma_b, std_b, PALETTE["orange"], "s", "--", "dL/db")):
+        ax.plot(q, noise_closed_form(sigma, n, q), color=colour, lw=2, ls=ls,
+                label=f"{what}: sigma sqrt((n - Q) / (Q (n - 1))), sigma = {sigma:.2f}")
+        ax.plot(NOISE_BATCH_SIZES, measured, marker, color=colour, ms=5, mfc="none", mew=1.5,
+                label=f"{what}: your linear_mse_grad, {NOISE_TRIALS} batches per size")
+    ax.set(xscale="log", yscale="log", xlabel=f"batch size Q (of n = {n} examples)",
+           ylabel="standard deviation of the batch gradient",
+           title=f"Noise of the mini-batch gradient at w = {NOISE_W:g}, b = {NOISE_B:g} (0 at Q = n)")
+    # Batch sizes as plain numbers, decades on y, and no minor ticks (most of the cost of a log-log figure).
+    ax.set_xticks([1, 4, 16, 64, 255], ["1", "4", "16", "64", "255"])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.legend(fontsize=7, loc="lower left")
+    return as_image(fig)

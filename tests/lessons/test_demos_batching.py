@@ -90,3 +90,60 @@ def test_a_generator_of_batches_works_and_a_wrong_step_is_explained():
 
     note = demo(batching.minibatches, sgd_step)
     assert "Training with your functions failed" in note.data
+
+
+# --- the figure of the gradient noise against the batch size ---
+# Oracles: the lesson's worked example (n = 4 example-gradients 3, -1, 2, 0: variance 2.5 for one example, 0.833
+# for pairs, 0 for all four, all by hand in section 1), and the closed form sigma sqrt((n - Q) / (Q (n - 1)))
+# with sigma computed here from the per-example gradients 2 r x and 2 r, without the code under test.
+
+def test_the_measured_noise_is_the_worked_example_of_section_1():
+    from lessons.demos.batching import batch_noise
+
+    # w = 0, b = 0 and x = 1 make each example's gradient 2 (0 - y) = -2y: y = -g / 2 for g = 3, -1, 2, 0.
+    X, y = np.ones((4, 1)), np.array([-1.5, 0.5, -1.0, 0.0])
+    std_w, std_b = batch_noise(batching.linear_mse_grad, X, y, 0.0, 0.0, (1, 2, 3, 4), trials=4000)
+    # Q = 3: 2.5 / 3 * (4 - 3) / (4 - 1) = 0.2778 (the four triples have means 4/3, 5/3, 1/3 and 2/3).
+    np.testing.assert_allclose(std_w[:3], np.sqrt([2.5, 2.5 / 2 * 2 / 3, 2.5 / 3 / 3]), rtol=0.03)
+    np.testing.assert_allclose(std_b, std_w, rtol=1e-12)
+    assert std_w[3] == 0.0, "a batch of all four examples is the exact gradient every time"
+
+
+def test_the_measured_noise_follows_the_closed_form_on_the_figures_data():
+    from lessons.demos.batching import NOISE_B, NOISE_BATCH_SIZES, NOISE_W, batch_noise, noise_data
+
+    X, y = noise_data()
+    n, q = len(y), np.array(NOISE_BATCH_SIZES, dtype=float)
+    r = NOISE_W * X[:, 0] + NOISE_B - y
+    for sigma, measured in zip((np.std(2 * r * X[:, 0]), np.std(2 * r)),
+                               batch_noise(batching.linear_mse_grad, X, y, NOISE_W, NOISE_B, q, trials=2000)):
+        # 2000 batches measure a standard deviation to about 3% (kurtosis below 6 here): 10% is over 3 of those.
+        np.testing.assert_allclose(measured, sigma * np.sqrt((n - q) / (q * (n - 1))), rtol=0.10)
+
+
+def test_a_summed_gradient_is_q_times_noisier():
+    from lessons.demos.batching import batch_noise, noise_data
+
+    def linear_mse_grad(w, b, X, y):
+        r = X @ w + b - y
+        return 2 * X.T @ r, 2 * float(np.sum(r))
+
+    X, y = noise_data()
+    mean_w, _ = batch_noise(batching.linear_mse_grad, X, y, 2.0, 0.0, (16,), seed=3)
+    summed_w, _ = batch_noise(linear_mse_grad, X, y, 2.0, 0.0, (16,), seed=3)
+    assert summed_w[0] == pytest.approx(16 * mean_w[0], rel=1e-9), "the same batches, a sum 16 times the mean"
+
+
+def test_the_noise_figure_shows_a_picture_or_explains():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.batching import batch_noise_figure
+
+    assert isinstance(batch_noise_figure(batching.linear_mse_grad), Image)
+    note = batch_noise_figure(stub("linear_mse_grad"))
+    assert isinstance(note, Markdown) and "Implement `linear_mse_grad` first" in note.data
+
+    def linear_mse_grad(w, b, X, y):
+        return 2 * X.T @ (X @ w + b - y) / len(y)  # grad_w only
+
+    assert "should return a pair (grad_w, grad_b)" in batch_noise_figure(linear_mse_grad).data
