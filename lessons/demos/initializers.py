@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from .. import network
 from ..blas import one_blas_thread
 from ..data import load_digits
 from ..sigmoid import stable_sigmoid
-from ..widgets.kit import PALETTE, NotReady, as_image, attempt, new_figure
+from ..widgets.kit import PALETTE, NotReady, as_image, attempt, finite_or_nan, new_figure
 
 #: The deep network of experiment 1: 64 pixels, three hidden ReLU layers of 64 units, 10 classes.
 DEEP_SIZES = (64, 64, 64, 64, 10)
@@ -220,3 +221,83 @@ def demo(small_random_init, glorot_uniform, glorot_normal, he_normal):
     except NotReady as exc:
         return exc.note("this demo")
     return as_image(plot_demo(deep, shallow))
+
+
+# --------------------------------------------------------------------------
+# a static figure: the spread of the activations, layer by layer
+# --------------------------------------------------------------------------
+
+#: The depth figure: DEPTH_SAMPLES standard normal inputs of DEPTH_WIDTH features through DEPTH_LAYERS layers of
+#: DEPTH_WIDTH units (zero biases).
+DEPTH_WIDTH = 256
+DEPTH_LAYERS = 10
+DEPTH_SAMPLES = 128
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def depth_configs(small_random_init, glorot_normal, he_normal) -> list[tuple[str, Callable, Callable, float]]:
+    """The figure's (label, initializer, activation, factor on the weights) with the student's initializers."""
+    small, glorot, he = _checked(small_random_init), _checked(glorot_normal), _checked(he_normal)
+    return [("small random (0.01), tanh", small, np.tanh, 1.0), ("Glorot normal, tanh", glorot, np.tanh, 1.0),
+            ("Glorot normal, ReLU", glorot, _relu, 1.0), ("He normal, ReLU", he, _relu, 1.0),
+            ("He normal x 2, ReLU", he, _relu, 2.0)]
+
+
+def depth_stds(layer_activation_stds, configs, *, width: int = DEPTH_WIDTH, depth: int = DEPTH_LAYERS,
+               n_samples: int = DEPTH_SAMPLES, seed: int = 0) -> dict[str, np.ndarray]:
+    """The spread of every layer's output, by the student's ``layer_activation_stds``, for each configuration.
+
+    ``configs`` holds ``(label, initializer, activation, factor)``: the weights are ``factor`` times the
+    initializer's. Every configuration sees the same input batch, and an initializer draws its ``depth``
+    matrices once, from a generator with the same seed for all: configurations that share an initializer
+    share its matrices.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (depth + 1,)
+        Entry 0 is the spread (``np.std``) of the input, entry ``l`` that of layer ``l``'s output.
+    """
+    x = np.random.default_rng(seed).normal(size=(n_samples, width))
+    name = getattr(layer_activation_stds, "__name__", "layer_activation_stds")
+    result, drawn = {}, {}
+    with one_blas_thread():
+        for label, init, activation, factor in configs:
+            if init not in drawn:
+                rng = np.random.default_rng(seed + 1)
+                drawn[init] = [init(width, width, rng=rng) for _ in range(depth)]
+            weights = [factor * W for W in drawn[init]] if factor != 1.0 else drawn[init]
+            stds = np.asarray(attempt(layer_activation_stds, x, weights, activation), dtype=float)
+            if stds.shape != (depth,):
+                raise NotReady(f"Your `{name}` returned shape {stds.shape} for {depth} weight matrices; "
+                               f"expected ({depth},).")
+            result[label] = np.concatenate([[np.std(x)], stds])
+    return result
+
+
+def init_depth_figure(small_random_init, glorot_normal, he_normal, layer_activation_stds):
+    """The spread of the activations through 10 layers of 256 units for five starts, on a log scale, drawn with
+    the student's initializers and ``layer_activation_stds``: an image, or a note naming the function."""
+    try:
+        curves = depth_stds(layer_activation_stds, depth_configs(small_random_init, glorot_normal, he_normal))
+    except NotReady as exc:
+        return exc.note("this figure")
+    fig = new_figure(7.2, 3.2)
+    ax = fig.subplots()
+    styles = ((PALETTE["vermillion"], "-.", "v"), (PALETTE["sky"], "--", "s"), (PALETTE["orange"], "-", "D"),
+              (PALETTE["blue"], (0, (5, 1, 1, 1)), "o"), (PALETTE["purple"], ":", "^"))
+    layers = np.arange(DEPTH_LAYERS + 1)
+    for (label, stds), (colour, ls, marker) in zip(curves.items(), styles):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a student's stds may hold 0 or inf
+            factor = (stds[-1] / stds[1]) ** (1.0 / (DEPTH_LAYERS - 1))  # the mean factor per layer after the first
+        ax.plot(layers, finite_or_nan(stds), color=colour, ls=ls, lw=2, marker=marker, ms=4,
+                label=f"{label}: x {factor:.3g} per layer")
+    ax.set(yscale="log", xlabel="layer (0 = the input)", ylabel="standard deviation of the layer's output",
+           title=f"{DEPTH_LAYERS} layers of {DEPTH_WIDTH} units, with your initializers and layer_activation_stds",
+           xticks=layers, ylim=(1e-11, 1e4))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.legend(fontsize=7, loc="lower left", title="start, activation: mean factor per layer from 1 to 10",
+              title_fontsize=7)
+    return as_image(fig)
