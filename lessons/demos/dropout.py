@@ -42,7 +42,8 @@ from .regularization import BATCH_SIZE, LR, SIZES, NoisyDigits, noisy_digits
 
 __all__ = [
     "EPOCHS", "P_GRID", "DEMO_P", "PASS_COUNTS", "Run", "EnsembleResults", "check_dropout", "dropout_run", "dropout_runs",
-    "comparison_demo", "plot_comparison", "ensemble_passes", "plot_ensemble", "ensemble_demo",
+    "comparison_demo", "plot_comparison", "ensemble_passes", "plot_ensemble", "ensemble_demo", "FIGURE_UNITS", "FIGURE_P",
+    "FIGURE_PASSES", "layer_activations", "dropout_outputs", "rescaling_figure",
 ]
 
 #: Epochs of every run (lesson 07 trains 100; by 80 the plain network has memorized the wrong labels).
@@ -359,3 +360,110 @@ def ensemble_demo(dropout_forward, dropout_backward, p: float = DEMO_P):
     except NotReady as exc:
         return exc.note()
     return _image(plot_ensemble(results), ensemble_summary(results))
+
+
+# --------------------------------------------------------------------------
+# the static figure: what the next layer receives, with and without the rescaling
+# --------------------------------------------------------------------------
+
+#: The figure: one sample's activations of a hidden layer of 128 ReLU units (seeded), passed through the student's
+#: dropout FIGURE_PASSES times (one mask per pass) with p = FIGURE_P.
+FIGURE_UNITS = 128
+FIGURE_P = 0.5
+FIGURE_PASSES = 2000
+
+
+def layer_activations(n: int = FIGURE_UNITS, seed: int = 3) -> np.ndarray:
+    """``n`` activations of a ReLU layer for one sample: ``max(0, z)`` with ``z`` normal (mean 0.5, std 1), seeded."""
+    return np.maximum(np.random.default_rng(seed).normal(0.5, 1.0, size=n), 0.0)
+
+
+def dropout_outputs(
+    dropout_forward: Callable, x, *, p: float = FIGURE_P, passes: int = FIGURE_PASSES, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The layer's outputs in ``passes`` training passes of the student's ``dropout_forward``, as it is (inverted
+    dropout) and without its rescaling (each output times ``1 - p``: a kept unit passes ``x`` on unchanged).
+
+    One call on ``x`` repeated ``passes`` times (shape ``(passes, n)``): every entry gets its own random number.
+
+    Returns
+    -------
+    (rescaled, unrescaled) : two ndarrays of shape (passes, n)
+
+    Raises
+    ------
+    NotReady
+        If ``dropout_forward`` is a stub, fails or returns something else than a pair of arrays of the shape of x.
+    """
+    check_dropout(dropout_forward)
+    x = np.asarray(x, dtype=np.float64)
+    batch = np.tile(x, (passes, 1))
+    result = attempt(dropout_forward, batch, p=p, rng=np.random.default_rng(seed))
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise NotReady(f"`{_name(dropout_forward)}` should return a pair (out, mask), got {type(result).__name__}.")
+    out = np.asarray(result[0], dtype=np.float64)
+    if out.shape != batch.shape:
+        raise NotReady(
+            f"`{_name(dropout_forward)}` should return out of the shape of x {batch.shape}, got {out.shape}."
+        )
+    return out, out * (1.0 - p)
+
+
+def rescaling_figure(dropout_forward, *, p: float = FIGURE_P, passes: int = FIGURE_PASSES):
+    """The mean output of every unit over many training passes (left) and the layer's mean output in each pass
+    (right), with the student's dropout and without its rescaling, against evaluation; an image, or a note."""
+    x = layer_activations()
+    try:
+        rescaled, unrescaled = dropout_outputs(dropout_forward, x, p=p, passes=passes)
+    except NotReady as exc:
+        return exc.note("this figure")
+    fig = new_figure(7.2, 3.2)
+    ax_unit, ax_layer = fig.subplots(1, 2)
+    blue, orange, black = PALETTE["blue"], PALETTE["orange"], PALETTE["black"]
+    top = 1.05 * float(np.max(x))
+    ax_unit.plot([0, top], [0, top], color=black, lw=1, label="evaluation: the input x itself")
+    ax_unit.plot([0, top], [0, (1 - p) * top], color=PALETTE["grey"], lw=1, ls="--", label=f"(1 - p) x = {1 - p:g} x")
+    ax_unit.plot(x, rescaled.mean(axis=0), "o", color=blue, ms=3.5, label="your dropout_forward (\u00d7 1/(1 - p))")
+    ax_unit.plot(x, unrescaled.mean(axis=0), "^", color=orange, ms=3.5, label="without the rescaling")
+    ax_unit.set(
+        xlabel="a unit's input x (one sample)",
+        ylabel=f"its mean output over {passes:,} passes",
+        title=f"Each of {x.size} units, p = {p:g}",
+        xlim=(0, top),
+        ylim=(0, top),
+    )
+    ax_unit.legend(fontsize=7, loc="upper left")
+    layer_rescaled, layer_unrescaled = rescaled.mean(axis=1), unrescaled.mean(axis=1)
+    bins = np.linspace(0.0, max(float(np.max(layer_rescaled)), float(np.max(layer_unrescaled))) * 1.02, 60)
+    # stairs, not hist: one polygon per histogram instead of a patch per bar (a third of the drawing time).
+    ax_layer.stairs(
+        np.histogram(layer_rescaled, bins)[0],
+        bins,
+        fill=True,
+        color=blue,
+        alpha=0.6,
+        label=f"your dropout: mean {layer_rescaled.mean():.3f}",
+    )
+    ax_layer.stairs(
+        np.histogram(layer_unrescaled, bins)[0],
+        bins,
+        fill=True,
+        color=orange,
+        alpha=0.6,
+        hatch="//",
+        label=f"without the rescaling: mean {layer_unrescaled.mean():.3f}",
+    )
+    ax_layer.axvline(float(x.mean()), color=black, lw=2, label=f"evaluation: {x.mean():.3f}")
+    ax_layer.axvline(
+        (1 - p) * float(x.mean()),
+        color=PALETTE["grey"],
+        lw=1.5,
+        ls="--",
+        label=f"(1 - p) times that: {(1 - p) * x.mean():.3f}",
+    )
+    ax_layer.set(
+        xlabel="the layer's mean output in one pass", ylabel="number of passes", title="What the next layer receives"
+    )
+    ax_layer.set_ylim(0, 1.35 * ax_layer.get_ylim()[1])
+    ax_layer.legend(fontsize=7, loc="upper left")
+    return as_image(fig)

@@ -151,3 +151,112 @@ def demo(momentum_step, nesterov_step, **settings):
     except NotReady as exc:
         return exc.note()
     return as_image(plot_runs(runs))
+
+
+# --------------------------------------------------------------------------
+# the static figure: gradient descent and momentum in a narrow valley
+# --------------------------------------------------------------------------
+
+#: The figure's valley J(x) = (x_0**2 + kappa * x_1**2) / 2, its start, and the settings of section 1's worked
+#: numbers: lr 0.07 gives the factors 1 - 0.07 = 0.93 (along) and 1 - 0.07 * 25 = -0.75 (across).
+VALLEY_KAPPA = 25.0
+VALLEY_START = (-3.0, 1.0)
+VALLEY_LR = 0.07
+VALLEY_MOMENTUM = 0.5
+VALLEY_STEPS = 30
+
+
+def valley_paths(
+    momentum_step,
+    *,
+    kappa: float = VALLEY_KAPPA,
+    lr: float = VALLEY_LR,
+    momentum: float = VALLEY_MOMENTUM,
+    steps: int = VALLEY_STEPS,
+    start=VALLEY_START,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The points visited by the student's ``momentum_step`` on the valley, with momentum 0 and with ``momentum``.
+
+    The gradient of the valley is ``(x_0, kappa * x_1)``; the velocity starts at 0 and is fed back.  With
+    ``momentum=0`` the student's step is plain gradient descent.
+
+    Returns
+    -------
+    (gd, heavy) : two ndarrays of shape (steps + 1, 2)
+        The start and the point after every step.
+
+    Raises
+    ------
+    NotReady
+        If ``momentum_step`` is a stub, fails, or does not return a pair of arrays of shape (2,).
+    """
+    curvature = np.array([1.0, kappa])
+    name = getattr(momentum_step, "__name__", "momentum_step")
+    paths = []
+    for mu in (0.0, momentum):
+        theta, velocity = np.array(start, dtype=np.float64), np.zeros(2)
+        points = [theta]
+        with np.errstate(all="ignore"):
+            for _ in range(steps):
+                result = attempt(momentum_step, theta.copy(), curvature * theta, velocity.copy(), lr=lr, momentum=mu)
+                if not isinstance(result, (tuple, list)) or len(result) != 2:
+                    raise NotReady(
+                        f"`{name}` should return the pair (theta_new, velocity_new), got {type(result).__name__}."
+                    )
+                theta, velocity = (np.asarray(r, dtype=np.float64) for r in result)
+                if theta.shape != (2,) or velocity.shape != (2,):
+                    raise NotReady(
+                        f"`{name}` should return two arrays of the shape of theta, (2,); got "
+                        f"{theta.shape} and {velocity.shape}."
+                    )
+                points.append(theta)
+        paths.append(np.array(points))
+    return paths[0], paths[1]
+
+
+def momentum_paths_figure(
+    momentum_step, *, lr: float = VALLEY_LR, momentum: float = VALLEY_MOMENTUM, steps: int = VALLEY_STEPS
+):
+    """Gradient descent and momentum (both the student's ``momentum_step``) over the valley's contours (left),
+    and their distance to the minimum after every step (right, log scale)."""
+    try:
+        gd, heavy = valley_paths(momentum_step, lr=lr, momentum=momentum, steps=steps)
+    except NotReady as exc:
+        return exc.note("this figure")
+    kappa = VALLEY_KAPPA
+    fig = new_figure(7.2, 3.2)
+    ax_path, ax_dist = fig.subplots(1, 2, width_ratios=[1.55, 1.0])
+    t = np.linspace(0.0, 2.0 * np.pi, 181)
+    start_loss = 0.5 * (VALLEY_START[0] ** 2 + kappa * VALLEY_START[1] ** 2)
+    # The contours as one line broken by nan: one artist instead of seven.
+    levels = np.geomspace(start_loss, start_loss * 1e-4, 7)[:, None]
+    ellipses_x = np.hstack([np.sqrt(2 * levels) * np.cos(t), np.full((7, 1), np.nan)]).ravel()
+    ellipses_y = np.hstack([np.sqrt(2 * levels / kappa) * np.sin(t), np.full((7, 1), np.nan)]).ravel()
+    ax_path.plot(ellipses_x, ellipses_y, color=PALETTE["grey"], lw=0.7, alpha=0.8)
+    steps_axis = np.arange(steps + 1)
+    for path, colour, ls, marker, label in (
+        (gd, PALETTE["orange"], "-", "o", "gradient descent (momentum 0)"),
+        (heavy, PALETTE["blue"], "--", "s", f"momentum {momentum:g}"),
+    ):
+        with np.errstate(all="ignore"):
+            distance = np.linalg.norm(path, axis=1)
+        ax_path.plot(path[:, 0], path[:, 1], color=colour, ls=ls, lw=1.5, marker=marker, ms=3)
+        ax_dist.plot(
+            steps_axis, distance, color=colour, ls=ls, lw=1.5, marker=marker, ms=3, label=f"{label}: {distance[-1]:.2g}"
+        )
+    ax_path.plot([0], [0], marker="*", ms=10, color=PALETTE["black"], ls="none")
+    ax_path.plot(*VALLEY_START, marker="o", ms=6, mfc="white", mec=PALETTE["black"], ls="none")
+    ax_path.set(
+        xlim=(-3.3, 0.5),
+        ylim=(-1.05, 1.15),
+        aspect="equal",
+        xlabel="$x_0$ (flat, curvature 1)",
+        ylabel=f"$x_1$ (steep, curvature {kappa:g})",
+        title=f"Your momentum_step, lr {lr:g}, {steps} steps",
+    )
+    ax_dist.set(yscale="log", xlabel="step", ylabel="distance to the minimum", title="Distance to the minimum")
+    ax_dist.grid(True, which="major", color=PALETTE["grey"], alpha=0.3)
+    ax_dist.minorticks_off()
+    ax_dist.set_ylim(bottom=min(ax_dist.get_ylim()[0], 3e-4))
+    ax_dist.legend(fontsize=7, loc="lower left", title=f"distance after {steps} steps", title_fontsize=7)
+    return as_image(fig)

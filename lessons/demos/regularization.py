@@ -464,3 +464,149 @@ def bagging_demo(bootstrap_indices, bagging_predict):
     except NotReady as exc:
         return exc.note()
     return _image(plot_bagging(results), bagging_summary(results))
+
+
+# --------------------------------------------------------------------------
+# the static figure: L1 against L2 on one weight
+# --------------------------------------------------------------------------
+
+#: The figure's settings: section 3's worked numbers, lr 0.1 and lam 0.5 (an L2 factor of 1 - 0.1 * 0.5 = 0.95 per
+#: step, an L1 step of 0.1 * 0.5 = 0.05), for one weight that starts at 1 and that the data never pushes.
+DECAY_LR = 0.1
+DECAY_LAM = 0.5
+DECAY_STEPS = 40
+DECAY_START = 1.0
+_WEIGHTS = np.linspace(-2.0, 2.0, 401)
+
+
+def _fn_name(fn) -> str:
+    return getattr(fn, "__name__", "your function")
+
+
+def _as_vector(result, name: str, n: int) -> np.ndarray:
+    values = np.asarray(result, dtype=np.float64)
+    if values.size != n:
+        raise NotReady(f"`{name}` should return an array of the shape of W, ({n},) here; got {values.shape}.")
+    return values.reshape(n)
+
+
+def penalty_curves(
+    l2_penalty, l2_penalty_grad, l1_penalty, l1_penalty_grad, w=_WEIGHTS, *, lam: float = DECAY_LAM
+) -> dict:
+    """Each penalty of one weight, and its gradient, with the student's functions, at the weights ``w``.
+
+    Returns
+    -------
+    dict of str to ndarray of the shape of ``w``
+        ``"l2"``, ``"l2_grad"``, ``"l1"`` and ``"l1_grad"``.
+
+    Raises
+    ------
+    NotReady
+        If a function is a stub, fails, or returns something of the wrong kind.
+    """
+    _checked_penalty(l2_penalty, l2_penalty_grad, lam)
+    _checked_penalty(l1_penalty, l1_penalty_grad, lam)
+    w = np.asarray(w, dtype=np.float64)
+    return {
+        "l2": np.array([float(attempt(l2_penalty, [np.array([[v]])], lam=lam)) for v in w]),
+        "l2_grad": _as_vector(attempt(l2_penalty_grad, w.copy(), lam=lam), _fn_name(l2_penalty_grad), w.size),
+        "l1": np.array([float(attempt(l1_penalty, [np.array([[v]])], lam=lam)) for v in w]),
+        "l1_grad": _as_vector(attempt(l1_penalty_grad, w.copy(), lam=lam), _fn_name(l1_penalty_grad), w.size),
+    }
+
+
+def decay_paths(
+    l2_penalty_grad,
+    l1_penalty_grad,
+    *,
+    lr: float = DECAY_LR,
+    lam: float = DECAY_LAM,
+    steps: int = DECAY_STEPS,
+    start: float = DECAY_START,
+) -> dict:
+    """One weight under ``steps`` steps of the penalty's gradient alone (the data gradient is 0), with the student's
+    gradients: ``w - lr * grad(w)``.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (steps + 1,)
+        ``"l2"``: L2 steps; ``"l1"``: plain L1 steps (subgradient 0 at 0); ``"l1_stopped"``: the same L1 steps, but a
+        step that would carry the weight across 0 stops it at 0 instead (the soft threshold of proximal methods).
+
+    Raises
+    ------
+    NotReady
+        If a function is a stub, fails, or returns something of the wrong kind.
+    """
+
+    def step(grad, w):
+        return w - lr * _as_vector(attempt(grad, np.array([w]), lam=lam), _fn_name(grad), 1)[0]
+
+    paths = {"l2": [start], "l1": [start], "l1_stopped": [start]}
+    for _ in range(steps):
+        paths["l2"].append(step(l2_penalty_grad, paths["l2"][-1]))
+        paths["l1"].append(step(l1_penalty_grad, paths["l1"][-1]))
+        w = paths["l1_stopped"][-1]
+        new = step(l1_penalty_grad, w)
+        paths["l1_stopped"].append(0.0 if new * w <= 0 else new)
+    return {key: np.array(values) for key, values in paths.items()}
+
+
+def penalties_figure(
+    l2_penalty,
+    l2_penalty_grad,
+    l1_penalty,
+    l1_penalty_grad,
+    *,
+    lr: float = DECAY_LR,
+    lam: float = DECAY_LAM,
+    steps: int = DECAY_STEPS,
+):
+    """L2 against L1 on one weight: each penalty and its gradient (left), and the weight under repeated steps of the
+    penalty alone (right), all with the student's functions; an image, or a note naming the function to implement."""
+    try:
+        curves = penalty_curves(l2_penalty, l2_penalty_grad, l1_penalty, l1_penalty_grad, lam=lam)
+        paths = decay_paths(l2_penalty_grad, l1_penalty_grad, lr=lr, lam=lam, steps=steps)
+    except NotReady as exc:
+        return exc.note("this figure")
+    fig = new_figure(7.2, 3.2)
+    ax_pen, ax_decay = fig.subplots(1, 2)
+    blue, red = PALETTE["blue"], PALETTE["vermillion"]
+    ax_pen.plot(_WEIGHTS, curves["l2"], color=blue, lw=2, label="L2 penalty, lam w\u00b2 / 2")
+    ax_pen.plot(_WEIGHTS, curves["l2_grad"], color=blue, lw=1.5, ls="--", label="its gradient, lam w")
+    ax_pen.plot(_WEIGHTS, curves["l1"], color=red, lw=2, label="L1 penalty, lam |w|")
+    # sign(w) jumps at 0: each side on its own, and the student's value at 0 as a dot.
+    for side, label in ((_WEIGHTS < 0, "its gradient, lam sign(w)"), (_WEIGHTS > 0, None)):
+        ax_pen.plot(_WEIGHTS[side], curves["l1_grad"][side], color=red, lw=1.5, ls=":", label=label)
+    at_zero = _WEIGHTS == 0
+    ax_pen.plot(_WEIGHTS[at_zero], curves["l1_grad"][at_zero], "o", color=red, mfc="white", ms=5, zorder=3)
+    ax_pen.axhline(0, color=PALETTE["grey"], lw=0.7)
+    ax_pen.set(
+        xlabel="weight w",
+        ylabel="penalty (solid), gradient (dashed, dotted)",
+        title=f"Your penalties of one weight, lam {lam:g}",
+    )
+    ax_pen.legend(fontsize=7, loc="lower right")
+    t = np.arange(steps + 1)
+    first_zero = np.flatnonzero(paths["l1_stopped"] == 0.0)
+    zero_note = f"0 from step {first_zero[0]}" if first_zero.size else "never 0"
+    ax_decay.plot(
+        t,
+        paths["l2"],
+        color=blue,
+        lw=2,
+        label=f"L2: times {paths['l2'][1] / paths['l2'][0]:.3g} per step, {paths['l2'][-1]:.3f} at step {steps}",
+    )
+    hop = float(np.max(np.abs(paths["l1"][-10:])))
+    ax_decay.plot(t, paths["l1"], color=red, lw=1.2, ls=":", label=f"L1, plain steps: hops within {hop:.2g} of 0")
+    ax_decay.plot(t, paths["l1_stopped"], color=red, lw=2, ls="--", label=f"L1, stopped at 0: exactly {zero_note}")
+    ax_decay.axhline(0, color=PALETTE["grey"], lw=0.7)
+    ax_decay.set(
+        xlabel="step",
+        ylabel="weight (the data never pushes it)",
+        ylim=(-0.12, 1.05),
+        title=f"Pure decay from w = {DECAY_START:g}, lr {lr:g}",
+    )
+    ax_decay.legend(fontsize=7, loc="upper right")
+    return as_image(fig)

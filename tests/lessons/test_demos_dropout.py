@@ -136,3 +136,37 @@ def test_p_used_as_the_keep_probability_shows_in_the_results():
     honest = dropout_run(ref.dropout_forward, ref.dropout_backward, 0.9)
     assert swapped.train_accuracy[-1] > honest.train_accuracy[-1] + 0.2
     assert swapped.train_accuracy[-1] >= plain.train_accuracy[-1] - 0.02
+
+
+# --- the static figure: the rescaling keeps the mean ---
+# Oracles: without the rescaling a unit passes x on with probability 1 - p and 0 otherwise, so its mean over many
+# passes is (1 - p) x, with a standard error of x sqrt(p (1 - p) / passes); inverted dropout's mean is x itself,
+# with a standard error of x sqrt(p / ((1 - p) passes)).
+
+
+@pytest.mark.parametrize("p", [0.3, 0.5])
+def test_the_unrescaled_mean_is_one_minus_p_times_the_input(p):
+    from lessons.demos.dropout import dropout_outputs, layer_activations
+
+    x = layer_activations()
+    passes = 4000
+    rescaled, unrescaled = dropout_outputs(ref.dropout_forward, x, p=p, passes=passes)
+    assert rescaled.shape == unrescaled.shape == (passes, x.size)
+    kept = unrescaled != 0
+    np.testing.assert_allclose(unrescaled[kept], np.broadcast_to(x, unrescaled.shape)[kept], rtol=1e-12)
+    assert abs(np.mean(~kept[:, x > 0]) - p) < 0.01, "p is the drop probability"
+    tolerance = 5 * x * np.sqrt(p * (1 - p) / passes) + 1e-12
+    assert np.all(np.abs(unrescaled.mean(axis=0) - (1 - p) * x) <= tolerance)
+    assert np.all(np.abs(rescaled.mean(axis=0) - x) <= 5 * x * np.sqrt(p / ((1 - p) * passes)) + 1e-12)
+    layer_se = np.sqrt(p * (1 - p) * np.sum(x**2)) / (x.size * np.sqrt(passes))
+    assert abs(unrescaled.mean() - (1 - p) * x.mean()) < 5 * layer_se
+
+
+def test_the_rescaling_figure_shows_or_names_the_stub():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.dropout import rescaling_figure
+
+    assert isinstance(rescaling_figure(ref.dropout_forward), Image)
+    note = rescaling_figure(stub("dropout_forward"))
+    assert isinstance(note, Markdown) and "Implement `dropout_forward` first" in note.data

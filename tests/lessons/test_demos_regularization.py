@@ -112,3 +112,56 @@ def test_indices_out_of_range_are_named():
 
     note = bagging_demo(bootstrap_indices, ref.bagging_predict)
     assert "`bootstrap_indices(3, rng=rng)` returned indices from" in note.data and "must lie in [0, 2]" in note.data
+
+
+# --- the static figure: L1 against L2 on one weight ---
+# Oracles: the closed forms lam w**2 / 2, lam w, lam |w|, lam sign(w), and central differences of the penalty
+# curves; for pure decay (no data gradient), L2 gives w0 (1 - lr lam)**t and L1 gives w0 - t lr lam until 0.
+
+
+def test_the_penalty_curves_are_the_closed_forms_and_their_slopes():
+    from lessons.demos.regularization import penalty_curves
+
+    w = np.linspace(-2.0, 2.0, 401)
+    c = penalty_curves(ref.l2_penalty, ref.l2_penalty_grad, ref.l1_penalty, ref.l1_penalty_grad, w, lam=0.5)
+    np.testing.assert_allclose(c["l2"], 0.25 * w**2, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(c["l2_grad"], 0.5 * w, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(c["l1"], 0.5 * np.abs(w), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(c["l1_grad"], 0.5 * np.sign(w), rtol=0, atol=0)
+    h = w[1] - w[0]
+    away = np.abs(w[1:-1]) > 1.5 * h  # the corner of |w| at 0 has no derivative
+    for key in ("l2", "l1"):
+        slope = (c[key][2:] - c[key][:-2]) / (2 * h)
+        np.testing.assert_allclose(slope[away], c[key + "_grad"][1:-1][away], rtol=1e-6, atol=1e-9)
+
+
+def test_pure_decay_shrinks_l2_geometrically_and_takes_l1_linearly_to_zero():
+    from lessons.demos.regularization import decay_paths
+
+    paths = decay_paths(ref.l2_penalty_grad, ref.l1_penalty_grad, lr=0.1, lam=0.5, steps=40, start=1.0)
+    t = np.arange(41)
+    np.testing.assert_allclose(paths["l2"], 0.95**t, rtol=1e-12)
+    assert paths["l2"][10] == pytest.approx(0.5987, abs=1e-4), "the lesson's 0.95**10, about 0.60"
+    assert np.all(paths["l2"] > 0), "L2 never reaches 0"
+    # L1 moves by lr * lam = 0.05 per step: 1 - 0.05 t, which is 0 at t = 20.
+    np.testing.assert_allclose(paths["l1"][:20], 1.0 - 0.05 * t[:20], rtol=0, atol=1e-12)
+    after = paths["l1"][20:]
+    assert np.all(np.abs(after) <= 0.05 + 1e-12), "plain L1 steps stay within lr * lam of 0"
+    assert np.all(after != 0.0) and np.ptp(after) > 0.04, "plain L1 steps hop around 0 instead of landing on it"
+    np.testing.assert_allclose(paths["l1_stopped"], np.maximum(1.0 - 0.05 * t, 0.0), rtol=0, atol=1e-12)
+    # 20 steps in exact arithmetic; in floating point the 20th step ends at about -3e-16, which the stop turns
+    # into 0 (the figure says "exactly 0 from step 20").
+    assert np.flatnonzero(paths["l1_stopped"] == 0.0)[0] == 20
+    assert np.all(paths["l1_stopped"][20:] == 0.0)
+
+
+def test_the_penalties_figure_shows_or_names_the_stub():
+    from IPython.display import Image, Markdown
+
+    from lessons.demos.regularization import penalties_figure
+
+    names = ("l2_penalty", "l2_penalty_grad", "l1_penalty", "l1_penalty_grad")
+    assert isinstance(penalties_figure(*(getattr(ref, n) for n in names)), Image)
+    for missing in names:
+        note = penalties_figure(*(stub(n) if n == missing else getattr(ref, n) for n in names))
+        assert isinstance(note, Markdown) and f"Implement `{missing}` first" in note.data
