@@ -61,7 +61,7 @@ endef
 browser:
 	$(call apt_install,/usr/bin/chromium,chromium,for the browser tests,chromium is missing and cannot be installed here: the browser tests will be skipped)
 
-# Debian's bubblewrap sandboxes the grading kernels (grader/sandbox.py); `nncourse grade` refuses to
+# Debian's bubblewrap sandboxes the grading kernels (nncourse/sandbox.py); `nncourse grade` refuses to
 # run student code without it unless told --no-sandbox.
 sandbox:
 	$(call apt_install,bwrap,bubblewrap,to sandbox the grading kernels,bwrap is missing and cannot be installed here: apt-get install bubblewrap (as root))

@@ -5,7 +5,7 @@ import os
 from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import ClearSolutions
 
-from grader.nbgrader_plugins import NameStubs
+from nncourse.nbgrader_plugins import NameStubs
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -35,34 +35,34 @@ c.ExecutePreprocessor.timeout = 120
 # Kill the kernel when a notebook is done instead of waiting up to seconds for a polite exit.
 c.ExecutePreprocessor.shutdown_kernel = "immediate"
 
-# Autograding runs student code in a sandbox (grader/sandbox.py): grader/execute.py's SandboxedExecute
+# Autograding runs student code in a sandbox (nncourse/sandbox.py): nncourse/execute.py's SandboxedExecute
 # takes the place of nbgrader's Execute (a subclass: the ExecutePreprocessor settings above still apply).
 # A step that must run right after execution goes after SandboxedExecute in this list.
 from nbgrader.converters import Autograde  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
 
-from grader.execute import SandboxedExecute  # noqa: E402
+from nncourse.execute import SandboxedExecute  # noqa: E402
 
 _autograde = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _autograde[_autograde.index(Execute)] = SandboxedExecute
 # The grading kernel only probes (grader/check.py); JudgeProbes judges every hidden test in this
 # process, right after execution, and replaces the test cell's outputs with the report and score.
-from grader.nbgrader_plugins import JudgeProbes  # noqa: E402
+from nncourse.nbgrader_plugins import JudgeProbes  # noqa: E402
 
 _autograde.insert(_autograde.index(SandboxedExecute) + 1, JudgeProbes)
 c.Autograde.autograde_preprocessors = _autograde
 
-# Feedback a student can read offline (grader/feedback.py): test cells shown as the student saw them, the
+# Feedback a student can read offline (nncourse/feedback.py): test cells shown as the student saw them, the
 # course's feedback template (found before nbgrader's own template of the same name), formulas as MathML.
 import nbgrader  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from grader.feedback import TEMPLATES, FeedbackCells  # noqa: E402
+from nncourse.feedback import TEMPLATES, FeedbackCells  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FeedbackCells]
 c.HTMLExporter.extra_template_basedirs = [
     str(TEMPLATES),
     os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
 ]
-c.HTMLExporter.filters = {"markdown_mathml": "grader.feedback.markdown_to_html"}
+c.HTMLExporter.filters = {"markdown_mathml": "nncourse.feedback.markdown_to_html"}

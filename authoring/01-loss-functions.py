@@ -1,9 +1,9 @@
 """Lesson 01, loss functions: the cells of source/01-loss-functions/01-loss-functions.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 01-loss-functions``.
+Rebuild the notebook with ``python -m nncourse.authoring 01-loss-functions``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

@@ -1,9 +1,9 @@
 """Lesson 02, softmax, entropy and cross-entropy: the cells of source/02-softmax-entropy/02-softmax-entropy.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 02-softmax-entropy``.
+Rebuild the notebook with ``python -m nncourse.authoring 02-softmax-entropy``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

@@ -1,9 +1,9 @@
 """Lesson 03, mini-batch gradient descent: the cells of source/03-mini-batch/03-mini-batch.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 03-mini-batch``.
+Rebuild the notebook with ``python -m nncourse.authoring 03-mini-batch``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

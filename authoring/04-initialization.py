@@ -1,9 +1,9 @@
 """Lesson 04, weight initialization: the cells of source/04-initialization/04-initialization.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 04-initialization``.
+Rebuild the notebook with ``python -m nncourse.authoring 04-initialization``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

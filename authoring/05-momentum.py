@@ -1,9 +1,9 @@
 """Lesson 05, momentum and Nesterov momentum: the cells of source/05-momentum/05-momentum.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 05-momentum``.
+Rebuild the notebook with ``python -m nncourse.authoring 05-momentum``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

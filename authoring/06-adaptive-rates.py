@@ -1,9 +1,9 @@
 """Lesson 06, AdaGrad, RMSProp and Adam: the cells of source/06-adaptive-rates/06-adaptive-rates.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 06-adaptive-rates``.
+Rebuild the notebook with ``python -m nncourse.authoring 06-adaptive-rates``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

@@ -1,9 +1,9 @@
 """Lesson 07, regularization: the cells of source/07-regularization/07-regularization.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 07-regularization``.
+Rebuild the notebook with ``python -m nncourse.authoring 07-regularization``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

@@ -1,9 +1,9 @@
 """Lesson 08, dropout: the cells of source/08-dropout/08-dropout.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 08-dropout``.
+Rebuild the notebook with ``python -m nncourse.authoring 08-dropout``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

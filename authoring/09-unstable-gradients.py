@@ -1,9 +1,9 @@
 """Lesson 09, vanishing and exploding gradients: the cells of source/09-unstable-gradients/09-unstable-gradients.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 09-unstable-gradients``.
+Rebuild the notebook with ``python -m nncourse.authoring 09-unstable-gradients``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

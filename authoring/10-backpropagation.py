@@ -1,9 +1,9 @@
 """Lesson 10, backpropagation: the cells of source/10-backpropagation/10-backpropagation.ipynb.
 
-Rebuild the notebook with ``python -m grader.authoring 10-backpropagation``.
+Rebuild the notebook with ``python -m nncourse.authoring 10-backpropagation``.
 """
 
-from grader.authoring import code, free_code, graded_test, markdown, solution
+from nncourse.authoring import code, free_code, graded_test, markdown, solution
 
 CELLS = [
     markdown("title", r"""

@@ -19,7 +19,7 @@ import time
 import warnings
 from pathlib import Path
 
-from grader.cli import NBGRADER_NOISE
+from nncourse.cli import NBGRADER_NOISE
 
 from .timing import load
 

@@ -6,7 +6,7 @@ as students' work, so every submission gets full marks (checked: a bench
 that times a broken grading is worthless).
 
 * :func:`overhead`: one complete submission of every written lesson,
-  autograded with ``--jobs 1`` (:func:`grader.grading.grade`, one call per
+  autograded with ``--jobs 1`` (:func:`nncourse.grading.grade`, one call per
   lesson), against merely executing the same notebooks with nbclient, one
   after the other, each in a fresh kernel (the floor any grader pays); per
   lesson and in total, in wall seconds and in CPU seconds (the CPU ratio
@@ -34,8 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import collect, grading, pipeline
-from grader.selfcheck import copy_course
+from nncourse import collect, grading, pipeline
+from nncourse.selfcheck import copy_course
 
 from . import notebooks
 from .timing import Descendants, load, measured
@@ -181,7 +181,7 @@ def demo() -> dict:
     lines = []
     with measured() as m:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "demo"], cwd=ROOT, text=True,
+        proc = subprocess.Popen([sys.executable, "-m", "nncourse.cli", "demo"], cwd=ROOT, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # one pipe: none can fill up
         for line in proc.stdout:
             lines.append((time.perf_counter() - start, line.strip()))

@@ -4,7 +4,7 @@ For every catalogued mistake of every graded function, its function is run
 as a student's would be:
 
 - through the test cell's visible checks, with the hints as shipped
-  (``grader.visible_hints.coverage``): is the hint in the message of the
+  (``nncourse.visible_hints.coverage``): is the hint in the message of the
   visible check that fails?
 - through the returned feedback: the payload the kernel would send (probed
   here, passed through JSON), judged as ``nbgrader autograde`` judges it,
@@ -18,7 +18,7 @@ import json
 import statistics
 import time
 
-from grader import visible_hints
+from nncourse import visible_hints
 from grader.cascade import Judged
 from grader.check import judge_payload_data, probe_payload
 from grader.course import LESSONS

@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grader import pipeline
+from nncourse import pipeline
 from grader.course import LESSON_IDS
 
 from .timing import measured

@@ -30,7 +30,7 @@ import numpy as np
 DEFAULT_TIMEOUT = 10.0
 
 #: The packages a graded function must not call into: the course's own code.
-FORBIDDEN_PACKAGES = ("solutions", "grader", "lessons")
+FORBIDDEN_PACKAGES = ("solutions", "grader", "nncourse", "lessons")
 
 
 def _package_dirs() -> dict[str, str]:

@@ -173,7 +173,7 @@ def test_the_demo_steps_are_read_from_when_its_lines_arrived():
 
 
 def test_the_what_if_settings_are_settings_of_the_course_config(tmp_path):
-    from grader import pipeline
+    from nncourse import pipeline
 
     base = (notebooks.ROOT / "nbgrader_config.py").read_text()
     (tmp_path / "nbgrader_config.py").write_text(base)

@@ -35,8 +35,44 @@ def test_solutions_imports_only_numpy_and_the_standard_library():
 
 
 def test_lessons_never_import_the_hidden_packages():
-    bad = [(str(p.relative_to(ROOT)), m) for p, m in _imports("lessons") if m in {"solutions", "grader"}]
+    bad = [(str(p.relative_to(ROOT)), m) for p, m in _imports("lessons") if m in {"solutions", "grader", "nncourse"}]
     assert not bad, f"students do not have these packages: {bad}"
+
+
+def test_the_judge_never_imports_the_instructors_tooling():
+    """Imports run one way: ``nncourse`` may import ``grader``, never the reverse; the judge needs no lessons."""
+    bad = [(str(p.relative_to(ROOT)), m) for p, m in _imports("grader") if m in {"nncourse", "lessons"}]
+    assert not bad, f"grader/ is the judge, it must not depend on these: {bad}"
+
+
+def test_the_judge_holds_only_what_judging_needs():
+    """Every module of grader/ is reached from the judge's entry points, or by the catalogue.
+
+    The entry points are :mod:`grader.check` (what a hidden test calls) and :mod:`grader.cascade` (what
+    judges the probes of a whole notebook); a module that neither reaches belongs to the instructor's
+    tooling, in nncourse/.
+    """
+    modules = {p.stem for p in (ROOT / "grader").glob("*.py")} - {"__init__"}
+    reached, todo = set(), ["check", "cascade"]
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        tree = ast.parse((ROOT / "grader" / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                todo += [node.module] if node.module else [a.name for a in node.names]
+        todo = [m for m in todo if m in modules]
+    reached |= {name for name in modules if any(m == name for _, m in _imports_of_specs())}
+    assert modules <= reached, f"grader/ modules that judging never uses: {sorted(modules - reached)}"
+
+
+def _imports_of_specs():
+    for path in sorted((ROOT / "grader" / "specs").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:
+                yield path, node.module.split(".")[0]
 
 
 #: Marks the one kind of line allowed to use NumPy's global generator: a catalogued mistake
@@ -46,7 +82,7 @@ MISTAKE_MARK = "# catalogued mistake: global generator"
 RESEED_MARK = "# reseeds the global generator for catalogued mistakes"
 
 
-@pytest.mark.parametrize("package", ["solutions", "grader", "lessons"])
+@pytest.mark.parametrize("package", ["solutions", "grader", "nncourse", "lessons"])
 def test_no_global_numpy_randomness(package):
     bad = []
     for path in sorted((ROOT / package).rglob("*.py")):
@@ -57,7 +93,7 @@ def test_no_global_numpy_randomness(package):
             if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
                     and node.value.attr == "random" and getattr(node.value.value, "id", "") == "np"
                     and node.attr not in {"Generator", "default_rng", "get_state", "SeedSequence"}):
-                if package == "grader" and lines[node.lineno - 1].rstrip().endswith((MISTAKE_MARK, RESEED_MARK)):
+                if package in ("grader", "nncourse") and lines[node.lineno - 1].rstrip().endswith((MISTAKE_MARK, RESEED_MARK)):
                     continue
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno} np.random.{node.attr}")
     assert not bad, "use an explicit rng (numpy.random.Generator):\n" + "\n".join(bad)
@@ -67,7 +103,7 @@ def test_code_passes_the_linter():
     import subprocess
 
     ruff = Path(sys.executable).parent / "ruff"
-    result = subprocess.run([str(ruff), "check", "--quiet", "grader", "lessons", "solutions", "bench", "tests",
+    result = subprocess.run([str(ruff), "check", "--quiet", "grader", "nncourse", "lessons", "solutions", "bench", "tests",
                              "authoring"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from grader import grading, pipeline
+from nncourse import grading, pipeline
 from grader.specs import REGISTRY
 from tests.notebooks.conftest import copy_course
 

@@ -19,7 +19,7 @@ functions earn honestly:
   printed, displayed by the graded function itself), imports ``solutions``,
   reads the reference from disk, or calls ``lessons`` in a graded function:
   no points for any of them.  Reading ``solutions/*.py`` from disk is only
-  blocked when the sandbox hides ``solutions/`` (``grader.sandbox.HIDE_SOLUTIONS``).
+  blocked when the sandbox hides ``solutions/`` (``nncourse.sandbox.HIDE_SOLUTIONS``).
 
 The last tests run ``JudgeProbes`` on single cells: only exactly one probe
 payload, displayed in a test cell that neither failed nor wrote to stderr,
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import pipeline
+from nncourse import pipeline
 from grader.check import evaluate, probe_payload
 from grader.probe_codec import MIME
 from tests.notebooks.conftest import ROOT, copy_course
@@ -209,7 +209,7 @@ def _forged(name: str) -> str:
 
 
 def test_forged_payloads_the_reference_and_the_course_packages_earn_nothing(course, tmp_path):
-    from grader import sandbox
+    from nncourse import sandbox
 
     cells = _source_cells()
     # mse: a planted mistake; a perfect payload displayed from the solution cell, and printed (as
@@ -277,7 +277,7 @@ def _display(payload) -> dict:
 def _judged(cell):
     from nbgrader.utils import determine_grade
 
-    from grader.nbgrader_plugins import JudgeProbes
+    from nncourse.nbgrader_plugins import JudgeProbes
 
     cell, _ = JudgeProbes().preprocess_cell(cell, {}, 0)
     score, _ = determine_grade(cell)
@@ -375,7 +375,7 @@ def test_a_payload_for_another_function_scores_zero(honest_payload):
     ('assert True', None),
 ])
 def test_the_hidden_call_is_parsed_strictly(source, expected):
-    from grader.nbgrader_plugins import hidden_call
+    from nncourse.nbgrader_plugins import hidden_call
 
     assert hidden_call(source) == expected
 

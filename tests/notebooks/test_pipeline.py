@@ -22,8 +22,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader import grading, pipeline
-from grader.execute import SKIPPED
+from nncourse import grading, pipeline
+from nncourse.execute import SKIPPED
 from grader.specs import REGISTRY
 
 from .conftest import lesson_params

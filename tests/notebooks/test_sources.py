@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grader import authoring, leaks, pipeline
+from nncourse import authoring, leaks, pipeline
 from grader.specs import REGISTRY
 
 from .conftest import ROOT, lesson_params
@@ -25,7 +25,7 @@ def test_source_notebook_has_no_outputs(lesson):
 def test_source_notebook_matches_its_authoring_script(lesson):
     assert authoring.build(lesson.id, ROOT, check=True), (
         f"source/{lesson.id} differs from authoring/{lesson.id}.py: "
-        f"run `python -m grader.authoring {lesson.id}`")
+        f"run `python -m nncourse.authoring {lesson.id}`")
 
 
 @pytest.mark.parametrize("lesson", lesson_params())

@@ -18,7 +18,7 @@ import json
 
 import pytest
 
-from grader import visible_hints
+from nncourse import visible_hints
 from grader.course import LESSONS
 from grader.specs import REGISTRY
 from lessons import diagnosis
@@ -76,7 +76,7 @@ def test_every_correct_variant_passes_the_visible_checks(lesson, notebooks):
 def test_the_shipped_hints_are_what_the_release_makes_now():
     committed = json.loads(diagnosis.HINTS_FILE.read_text())
     assert committed == json.loads(visible_hints.render(ROOT)), (
-        "lessons/visible_hints.json is stale: run `make release` (or `python -m grader.visible_hints`)")
+        "lessons/visible_hints.json is stale: run `make release` (or `python -m nncourse.visible_hints`)")
 
 
 @pytest.mark.project

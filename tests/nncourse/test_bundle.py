@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from grader import bundle, cli
+from nncourse import bundle, cli
 from grader.course import LESSON_IDS
 
 from tests.notebooks.conftest import ROOT

@@ -7,7 +7,7 @@ The course configures it (``nbgrader_config.py``) with
   student knew it: the hidden-test markers and the grader's call line are
   dropped from its source, and the score that nbgrader read from the cell's
   result is not shown a second time as a stray ``Out: 0.0``;
-- the template ``grader/templates/feedback`` (in the place of nbgrader's own
+- the template ``nncourse/templates/feedback`` (in the place of nbgrader's own
   template of that name), whose table of contents and test headings name each
   function with its score, whose report lines wrap, and which loads nothing
   from the network;

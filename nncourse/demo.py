@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from . import collect, grading, pipeline
-from .course import lesson
+from grader.course import lesson
 from .selfcheck import copy_course
-from .specs import REGISTRY
+from grader.specs import REGISTRY
 
 
 def _mistaken_source(name: str) -> tuple[str, str] | None:

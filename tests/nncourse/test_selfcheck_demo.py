@@ -7,7 +7,7 @@ import html
 
 import pytest
 
-from grader import cli, demo, selfcheck
+from nncourse import cli, demo, selfcheck
 from grader.spec import Mistake
 from grader.specs import REGISTRY
 

@@ -3,7 +3,7 @@
 :class:`SandboxedExecute` replaces nbgrader's ``Execute`` in autograding
 (``nbgrader_config.py``).  It
 
-* runs the kernel in the sandbox of :mod:`grader.sandbox`;
+* runs the kernel in the sandbox of :mod:`nncourse.sandbox`;
 * keeps going when the kernel dies (``os._exit``, a crash, the memory or CPU
   limit), asks to exit (``exit()``) or ignores the interrupt after a cell
   timeout: the cell gets an error output (so nbgrader scores it zero and the
@@ -41,7 +41,7 @@ from .sandbox import SandboxedKernelManager
 
 #: MIME type of the hidden tests' machine-readable payload: never cut.
 PROBE_MIME = "application/vnd.nncourse.probe+json"
-#: ``ename`` of the error outputs this step writes; :func:`grader.grading.problems` reports them.
+#: ``ename`` of the error outputs this step writes; :func:`nncourse.grading.problems` reports them.
 KERNEL_DIED = "KernelDied"
 KERNEL_EXITED = "KernelExited"
 NOT_RUN = "NotRun"

@@ -7,7 +7,7 @@ broken submission is reported and never stops the others.  The gradebook is
 SQLite, opened with a busy timeout (see ``nbgrader_config.py``) so parallel
 writers wait for each other instead of failing.
 
-Student code runs in the sandbox of :mod:`grader.sandbox` (grading refuses
+Student code runs in the sandbox of :mod:`nncourse.sandbox` (grading refuses
 to start without it unless switched off).  A worker dies with the grading
 process, even on ``kill -9``; the record is written after each submission,
 so a re-run grades exactly what was not finished.  A submission that cannot
@@ -146,7 +146,7 @@ def refusal(notebook: Path) -> str:
 def problems(root: Path, student: str, lesson_id: str) -> tuple[str, ...]:
     """What went wrong while a submission ran: timeouts, dead kernels, cells not run, cut outputs.
 
-    Read from the report the grading step wrote (see :func:`grader.execute.report_path`).
+    Read from the report the grading step wrote (see :func:`nncourse.execute.report_path`).
     """
     folder = pipeline.notebook_path(root, "autograded", lesson_id, student).parent
     try:

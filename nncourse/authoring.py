@@ -4,14 +4,14 @@ An instructor notebook is a list of cells; these helpers build each kind
 with the metadata nbgrader expects, so a lesson can be written (or
 regenerated) from a short Python script::
 
-    from grader.authoring import markdown, code, solution, graded_test, write
+    from nncourse.authoring import markdown, code, solution, graded_test, write
     cells = [markdown("intro", "# Loss functions ..."),
              solution("mse", "def mse(y_pred, y_true):\\n    ### BEGIN SOLUTION\\n    ...\\n    ### END SOLUTION"),
              graded_test("mse", 2, "mse: the worked example ...", "assert_close(...)")]
     write("source/01-loss-functions/01-loss-functions.ipynb", cells)
 
 Each lesson's cells live in ``authoring/<lesson>.py`` (a list ``CELLS``);
-``python -m grader.authoring`` rebuilds ``source/`` from them, and a test
+``python -m nncourse.authoring`` rebuilds ``source/`` from them, and a test
 checks that the committed notebooks match their scripts.
 
 Explanations and setup cells are locked (read-only), so nbgrader restores them
@@ -73,7 +73,7 @@ def graded_test(name: str, points: float, docstring: str, visible: str) -> nbfor
     visible checks, so that a visible check that fails cannot stop it: when
     the cell is autograded, the judge scores the function from the hidden
     check whatever the visible checks did (see
-    :class:`grader.nbgrader_plugins.JudgeProbes`, which also replaces the
+    :class:`nncourse.nbgrader_plugins.JudgeProbes`, which also replaces the
     cell's outputs with the report and, as the cell's result, the score, so
     that nbgrader gives partial credit).  Students see only the docstring and
     the visible checks: the release drops the hidden part.
@@ -150,10 +150,10 @@ def build(lesson_id: str, root: Path | None = None, *, check: bool = False) -> b
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m grader.authoring [LESSON ...]``: rebuild source notebooks from their scripts."""
+    """``python -m nncourse.authoring [LESSON ...]``: rebuild source notebooks from their scripts."""
     import sys
 
-    from .course import LESSON_IDS
+    from grader.course import LESSON_IDS
 
     root = Path(__file__).resolve().parents[1]
     ids = (argv if argv is not None else sys.argv[1:]) or [

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import nbformat
 import pytest
 
-from grader import authoring
-from grader.feedback import FeedbackCells, latex_to_mathml, markdown_to_html, without_hidden_tests
+from nncourse import authoring
+from nncourse.feedback import FeedbackCells, latex_to_mathml, markdown_to_html, without_hidden_tests
 from tests.notebooks.conftest import ROOT, lesson_params
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"

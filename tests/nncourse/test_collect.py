@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from grader import collect
+from nncourse import collect
 
 pytestmark = pytest.mark.project
 

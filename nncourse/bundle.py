@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from . import leaks, pipeline
-from .course import LESSONS
+from grader.course import LESSONS
 
 PYPROJECT = '''[build-system]
 requires = ["setuptools>=68"]
@@ -98,12 +98,12 @@ def _write_tree(root: Path, dest: Path, lessons: list[str]) -> None:
 def problems(root: Path, tree: Path, lessons: list[str]) -> list[str]:
     """Reasons the bundle at ``tree`` would give students something hidden."""
     found = []
-    for hidden in ("solutions", "grader", "source", "autograded", "gradebook.db"):
+    for hidden in ("solutions", "grader", "nncourse", "source", "autograded", "gradebook.db"):
         if any(p.name == hidden for p in tree.rglob(hidden)):
             found.append(f"the bundle contains {hidden!r}")
     for path in tree.rglob("*.py"):
         text = path.read_text()
-        for word in ("import solutions", "from solutions", "import grader", "from grader"):
+        for word in ("import solutions", "from solutions", "import grader", "from grader", "import nncourse", "from nncourse"):
             if word in text:
                 found.append(f"{path.relative_to(tree)} imports a hidden package ({word!r})")
     for lesson_id in lessons:

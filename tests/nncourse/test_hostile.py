@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import cli, collect, grading, pipeline, sandbox
+from nncourse import cli, collect, grading, pipeline, sandbox
 
 from tests.notebooks.conftest import ROOT, copy_course
 
@@ -317,7 +317,7 @@ def test_kill_9_midway_then_a_rerun_grades_everything_exactly_once(tmp_path):
         pipeline.submit(course, LESSON, student, notebook)
     submitted = _tree_digest(course / "submitted")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "--course", str(course), "grade", LESSON,
+    proc = subprocess.Popen([sys.executable, "-m", "nncourse.cli", "--course", str(course), "grade", LESSON,
                              "--jobs", "1", "--timeout", str(TIMEOUT)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     first = ""

@@ -50,7 +50,7 @@ class JudgeProbes(NbGraderPreprocessor):
       (``execute_result``), which nbgrader's scoring and feedback then use.
 
     The hidden check runs before the visible checks of its cell (see
-    :func:`grader.authoring.graded_test`), so a visible check that fails does
+    :func:`nncourse.authoring.graded_test`), so a visible check that fails does
     not stop it: the function is judged all the same, and the report says
     which visible check stopped.  What the kernel did after the payload (an
     error, output on stderr) can only lower the score, never raise it: when
@@ -68,7 +68,7 @@ class JudgeProbes(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         """Judge every test cell, then connect callers to the functions they call (:mod:`grader.cascade`)."""
-        from .cascade import connect
+        from grader.cascade import connect
 
         judged = {index: self._judged(cell) for index, cell in enumerate(nb.cells) if _is_test_cell(cell)}
         connect(list(judged.values()))
@@ -92,10 +92,10 @@ class JudgeProbes(NbGraderPreprocessor):
         ]
 
     def _judged(self, cell):
-        from .cascade import Judged
-        from .check import judge_payload_data
-        from .probe_codec import MIME
-        from .specs import REGISTRY
+        from grader.cascade import Judged
+        from grader.check import judge_payload_data
+        from grader.probe_codec import MIME
+        from grader.specs import REGISTRY
 
         cell_points = float(cell.metadata["nbgrader"].get("points", 0) or 0)
         call = hidden_call(cell.source)

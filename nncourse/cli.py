@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from . import bundle, collect, demo, grading, leaks, pipeline, sandbox, selfcheck, visible_hints
-from .course import LESSON_IDS, lesson
+from grader.course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
 

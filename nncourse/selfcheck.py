@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import pipeline
-from .check import grade as grade_function
-from .course import lesson
-from .specs import REGISTRY
+from grader.check import grade as grade_function
+from grader.course import lesson
+from grader.specs import REGISTRY
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from grader import authoring
-from grader.execute import is_display_cell
+from nncourse import authoring
+from nncourse.execute import is_display_cell
 from tests.notebooks.conftest import ROOT, WRITTEN
 
 pytestmark = pytest.mark.project

@@ -1,11 +1,11 @@
-"""The test cells that grader.authoring writes: the hidden check before the visible ones."""
+"""The test cells that nncourse.authoring writes: the hidden check before the visible ones."""
 
 from __future__ import annotations
 
 import pytest
 
-from grader import authoring
-from grader.nbgrader_plugins import hidden_call
+from nncourse import authoring
+from nncourse.nbgrader_plugins import hidden_call
 
 pytestmark = pytest.mark.project
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, grading, pipeline
+from nncourse import cli, grading, pipeline
 from grader.specs.losses import SPECS
 
 from tests.notebooks.conftest import ROOT, copy_course

@@ -21,7 +21,7 @@ is started inside Debian's ``bwrap`` (bubblewrap):
 The kernel talks to the grader over ZeroMQ ``ipc`` sockets (files in a
 private folder bound into the sandbox) since TCP cannot cross the unshared
 network.  :class:`SandboxedKernelManager` is the ``jupyter_client`` kernel
-manager that does all this; :mod:`grader.execute` plugs it into nbgrader.
+manager that does all this; :mod:`nncourse.execute` plugs it into nbgrader.
 
 A machine without ``bwrap`` cannot grade unless sandboxing is switched off
 explicitly (``nncourse grade --no-sandbox`` or ``NNCOURSE_NO_SANDBOX=1``).

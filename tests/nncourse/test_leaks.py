@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grader import authoring, leaks
+from nncourse import authoring, leaks
 
 pytestmark = pytest.mark.project
 

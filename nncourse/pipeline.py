@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import sandbox
-from .course import LESSON_IDS, lesson
+from grader.course import LESSON_IDS, lesson
 
 
 #: Seconds a cell may run while grading, for one run (``nncourse grade --timeout``); else nbgrader_config.py's.
