@@ -5,7 +5,7 @@ import os
 from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import ClearSolutions
 
-from nncourse.nbgrader_plugins import NameStubs
+from nncourse.release import NameStubs
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -47,7 +47,7 @@ _autograde = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _autograde[_autograde.index(Execute)] = SandboxedExecute
 # The grading kernel only probes (grader/check.py); JudgeProbes judges every hidden test in this
 # process, right after execution, and replaces the test cell's outputs with the report and score.
-from nncourse.nbgrader_plugins import JudgeProbes  # noqa: E402
+from nncourse.judge import JudgeProbes  # noqa: E402
 
 _autograde.insert(_autograde.index(SandboxedExecute) + 1, JudgeProbes)
 c.Autograde.autograde_preprocessors = _autograde

@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nncourse import collect, grading, pipeline
+from nncourse import collect, export, grading, pipeline
 from nncourse.selfcheck import copy_course
 
 from . import notebooks
@@ -68,7 +68,7 @@ def _graded(course: Path, lessons: list[str], results: list, expected: int) -> N
     if failed or len(results) != expected:
         raise RuntimeError(f"bench: {len(results)} of {expected} submissions graded; failures: {failed}")
     short = [f"{g.student} {g.lesson}: {g.score:g}/{g.max_score:g}"
-             for g in grading.grades(course, lessons) if g.score != g.max_score]
+             for g in export.grades(course, lessons) if g.score != g.max_score]
     if short:
         raise RuntimeError(f"bench: the instructor notebooks did not get full marks: {short}")
 
@@ -76,7 +76,7 @@ def _graded(course: Path, lessons: list[str], results: list, expected: int) -> N
 def _problems(course: Path, lessons: list[str], results: list) -> dict[str, str]:
     """What went wrong per lesson: a submission not graded, or graded short of full marks."""
     problems = {r.lesson: f"not graded: {r.error}" for r in results if not r.ok}
-    for g in grading.grades(course, lessons):
+    for g in export.grades(course, lessons):
         if g.score != g.max_score and g.lesson not in problems:
             problems[g.lesson] = f"instructor version scored {g.score:g}/{g.max_score:g}"
     return problems

@@ -15,8 +15,9 @@ A submission flows through the modules in this order:
 4. :mod:`~nncourse.feedback`: the feedback a student reads, without the hidden tests;
 5. :mod:`~nncourse.export`: the grades as a table.
 
-Around them: :mod:`~nncourse.authoring` (lesson scripts to notebooks), :mod:`~nncourse.pipeline`
-(nbgrader's API: release, gradebook), :mod:`~nncourse.leaks` (nothing hidden reaches a release),
+Before them, the way out to the class: :mod:`~nncourse.authoring` (lesson scripts to notebooks),
+:mod:`~nncourse.release` (the stubs that name their function), :mod:`~nncourse.pipeline` (nbgrader's
+API: release, gradebook), :mod:`~nncourse.leaks` (nothing hidden reaches a release),
 :mod:`~nncourse.bundle` (what a class downloads), :mod:`~nncourse.visible_hints`,
 :mod:`~nncourse.selfcheck` and :mod:`~nncourse.demo`, and :mod:`~nncourse.cli`, the command.
 """

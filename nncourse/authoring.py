@@ -73,7 +73,7 @@ def graded_test(name: str, points: float, docstring: str, visible: str) -> nbfor
     visible checks, so that a visible check that fails cannot stop it: when
     the cell is autograded, the judge scores the function from the hidden
     check whatever the visible checks did (see
-    :class:`nncourse.nbgrader_plugins.JudgeProbes`, which also replaces the
+    :class:`nncourse.judge.JudgeProbes`, which also replaces the
     cell's outputs with the report and, as the cell's result, the score, so
     that nbgrader gives partial credit).  Students see only the docstring and
     the visible checks: the release drops the hidden part.

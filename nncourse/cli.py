@@ -10,7 +10,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from . import bundle, collect, demo, grading, leaks, pipeline, sandbox, selfcheck, visible_hints
+from . import bundle, collect, demo, export, grading, leaks, pipeline, sandbox, selfcheck, visible_hints
 from grader.course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,10 +130,10 @@ def cmd_grade(args) -> int:
     stale = [r for r in grading.without_feedback(root, lessons) if (r.student, r.lesson) not in done]
     if results or stale:
         grading.feedback(root, [*results, *stale])  # stale: graded by a run stopped before its feedback
-    rows = grading.grades(root, lessons)
-    csv_path = grading.write_csv(root / "grades.csv", rows)
+    rows = export.grades(root, lessons)
+    csv_path = export.write_csv(root / "grades.csv", rows)
     print()
-    print(grading.summary(rows, lessons))
+    print(export.summary(rows, lessons))
     print(f"\ngrades: {csv_path}\nfeedback: {root / 'feedback'}/<student>/<lesson>/<lesson>.html")
     if troubled:
         print(f"\n{len(troubled)} submission(s) graded with problems (those cells score zero):")

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import collect, grading, pipeline
+from . import collect, export, grading, pipeline
 from grader.course import lesson
 from .selfcheck import copy_course
 from grader.specs import REGISTRY
@@ -96,9 +96,9 @@ def run(root: Path, work: Path, lessons: list[str], *, jobs: int | None = None, 
     print("5. grading in parallel:", file=out)
     results = grading.grade(course, lessons, jobs=jobs, progress=out)
     grading.feedback(course, results)
-    rows = grading.grades(course, lessons)
-    grading.write_csv(course / "grades.csv", rows)
-    print("\n" + grading.summary(rows, lessons), file=out)
+    rows = export.grades(course, lessons)
+    export.write_csv(course / "grades.csv", rows)
+    print("\n" + export.summary(rows, lessons), file=out)
     print(f"\nfeedback: {course / 'feedback'}/<student>/<lesson>/<lesson>.html", file=out)
     print(f"grades:   {course / 'grades.csv'}", file=out)
     print(f"done in {time.perf_counter() - start:.0f} s", file=out)

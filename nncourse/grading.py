@@ -18,7 +18,6 @@ listed with :func:`problems`.
 
 from __future__ import annotations
 
-import csv
 import ctypes
 import hashlib
 import json
@@ -253,62 +252,3 @@ def feedback(root: Path, results: list[Result]) -> list[Path]:
                           f"generate_feedback {result.lesson} for {result.student}")
         written.append(pipeline.notebook_path(root, "feedback", result.lesson, result.student))
     return written
-
-
-@dataclass(frozen=True)
-class Grade:
-    student: str
-    lesson: str
-    score: float
-    max_score: float
-
-
-def grades(root: Path, lessons: list[str]) -> list[Grade]:
-    """The score of every autograded submission, from the gradebook."""
-    out = []
-    with pipeline.gradebook(root) as gb:
-        known = {a.name for a in gb.assignments}
-        for lesson_id in lessons:
-            if lesson_id not in known:
-                continue
-            for submission in gb.assignment_submissions(lesson_id):
-                out.append(Grade(submission.student.id, lesson_id, float(submission.score),
-                                 float(submission.max_score)))
-    return sorted(out, key=lambda g: (g.student, g.lesson))
-
-
-def write_csv(path: Path, rows: list[Grade]) -> Path:
-    path = Path(path)
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "lesson", "score", "max_score"])
-        for g in rows:
-            writer.writerow([g.student, g.lesson, f"{g.score:g}", f"{g.max_score:g}"])
-    return path
-
-
-def summary(rows: list[Grade], lessons: list[str]) -> str:
-    """A table of scores, a row per student and a column per lesson, with per-lesson means."""
-    students = sorted({g.student for g in rows})
-    cols = [lesson for lesson in lessons if any(g.lesson == lesson for g in rows)]
-    if not students:
-        return "no graded submissions"
-    by = {(g.student, g.lesson): g for g in rows}
-    width = max(len("student"), *(len(s) for s in students))
-    header = f"{'student':<{width}}  " + "  ".join(f"{c[:12]:>12}" for c in cols) + f"  {'total':>9}"
-    lines = [header, "-" * len(header)]
-    for s in students:
-        cells, total, maximum = [], 0.0, 0.0
-        for c in cols:
-            g = by.get((s, c))
-            cells.append(f"{g.score:>5g} / {g.max_score:<4g}" if g else f"{'-':>12}")
-            if g:
-                total, maximum = total + g.score, maximum + g.max_score
-        lines.append(f"{s:<{width}}  " + "  ".join(f"{x:>12}" for x in cells) + f"  {total:>4g}/{maximum:<4g}")
-    means = []
-    for c in cols:
-        scores = [by[(s, c)].score for s in students if (s, c) in by]
-        means.append(f"{sum(scores) / len(scores):>12.2f}" if scores else f"{'-':>12}")
-    lines.append("-" * len(header))
-    lines.append(f"{'mean':<{width}}  " + "  ".join(means))
-    return "\n".join(lines)

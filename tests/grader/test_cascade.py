@@ -15,7 +15,7 @@ import pytest
 from nbgrader.utils import determine_grade
 
 from grader.check import probe_payload
-from nncourse.nbgrader_plugins import JudgeProbes
+from nncourse.judge import JudgeProbes
 from grader.probe_codec import MIME
 from grader.specs import REGISTRY
 

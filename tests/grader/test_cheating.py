@@ -277,7 +277,7 @@ def _display(payload) -> dict:
 def _judged(cell):
     from nbgrader.utils import determine_grade
 
-    from nncourse.nbgrader_plugins import JudgeProbes
+    from nncourse.judge import JudgeProbes
 
     cell, _ = JudgeProbes().preprocess_cell(cell, {}, 0)
     score, _ = determine_grade(cell)
@@ -375,7 +375,7 @@ def test_a_payload_for_another_function_scores_zero(honest_payload):
     ('assert True', None),
 ])
 def test_the_hidden_call_is_parsed_strictly(source, expected):
-    from nncourse.nbgrader_plugins import hidden_call
+    from nncourse.judge import hidden_call
 
     assert hidden_call(source) == expected
 

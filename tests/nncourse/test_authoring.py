@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nncourse import authoring
-from nncourse.nbgrader_plugins import hidden_call
+from nncourse.judge import hidden_call
 
 pytestmark = pytest.mark.project
 

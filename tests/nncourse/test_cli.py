@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nncourse import cli, grading, pipeline
+from nncourse import cli, export, grading, pipeline
 from grader.specs.losses import SPECS
 
 from tests.notebooks.conftest import ROOT, copy_course
@@ -54,7 +54,7 @@ def _code_lines(path: Path) -> set[str]:
 
 
 def _scores(root: Path) -> dict:
-    return {(g.student, g.lesson): (g.score, g.max_score) for g in grading.grades(root, [LESSON])}
+    return {(g.student, g.lesson): (g.score, g.max_score) for g in export.grades(root, [LESSON])}
 
 
 @pytest.fixture(scope="module")

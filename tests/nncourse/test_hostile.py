@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nncourse import cli, collect, grading, pipeline, sandbox
+from nncourse import cli, collect, export, grading, pipeline, sandbox
 
 from tests.notebooks.conftest import ROOT, copy_course
 
@@ -278,7 +278,7 @@ def test_files_that_are_not_notebooks_score_zero_with_a_clear_reason(graded):
     assert "not valid JSON" in notjson, notjson
     renamed = _report(graded, "renamed")
     assert f"no {LESSON}.ipynb" in renamed and "my work (final).ipynb" in renamed, renamed
-    rows = {(g.student, g.lesson): g.score for g in grading.grades(graded["course"], [LESSON])}
+    rows = {(g.student, g.lesson): g.score for g in export.grades(graded["course"], [LESSON])}
     assert rows[("notjson", LESSON)] == 0.0
     assert rows.get(("renamed", LESSON), 0.0) == 0.0
     everyone = {"honest", "escape", "exits", "crashes", "oldformat", "extras"}
@@ -343,7 +343,7 @@ def test_kill_9_midway_then_a_rerun_grades_everything_exactly_once(tmp_path):
     graded = sorted(s for s, status in run1 + run2 if status == "ok")
     assert graded == sorted(kinds), (run1, run2)  # each exactly once over both runs
     assert grading.pending(course, [LESSON]) == []
-    rows = {g.student: (g.score, g.max_score) for g in grading.grades(course, [LESSON])}
+    rows = {g.student: (g.score, g.max_score) for g in export.grades(course, [LESSON])}
     assert rows == {"a": (10.0, 10.0), "b": (9.0, 10.0), "c": (10.0, 10.0)}
     for student in kinds:
         assert pipeline.notebook_path(course, "feedback", LESSON, student).is_file(), student
@@ -384,7 +384,7 @@ def test_grading_refuses_to_run_unsandboxed_unless_told(tmp_path, monkeypatch):
     code, out, err = _grade(course, "--no-sandbox")
     assert code == 0, err
     assert "without the sandbox" in err
-    assert {g.student: g.score for g in grading.grades(course, [LESSON])} == {"s": 10.0}
+    assert {g.student: g.score for g in export.grades(course, [LESSON])} == {"s": 10.0}
 
 
 def test_ci_really_sandboxes():

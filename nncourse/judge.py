@@ -1,4 +1,9 @@
-"""nbgrader preprocessors of this course (configured in ``nbgrader_config.py``)."""
+"""Step 3 of grading: judging the hidden tests' probes, in the grading process, with :mod:`grader`.
+
+:class:`JudgeProbes` is the nbgrader preprocessor that runs right after a submission's notebook was
+executed (:mod:`nncourse.execute`, in the sandbox); ``nbgrader_config.py`` puts it in ``nbgrader
+autograde``.  Next come the feedback (:mod:`nncourse.feedback`) and the grades (:mod:`nncourse.export`).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +11,6 @@ import re
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
-
-#: The line nbgrader's ClearSolutions puts where a solution was (its default Python stub).
-GENERIC_STUB = "raise NotImplementedError()"
-
-
-class NameStubs(NbGraderPreprocessor):
-    """Make each released stub name its function.
-
-    Runs right after ``ClearSolutions`` in ``generate_assignment``: in the
-    solution cell of graded function ``mse`` the generic
-    ``raise NotImplementedError()`` becomes
-    ``raise NotImplementedError("mse is not implemented yet: ...")``, which is
-    what a student sees when a test, widget or demo calls the stub.
-    """
-
-    def preprocess_cell(self, cell, resources, index):
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution") and GENERIC_STUB in cell.source:
-            name = meta.get("grade_id", "this function")
-            message = f"{name} is not implemented yet: replace this line with your code"
-            cell.source = cell.source.replace(GENERIC_STUB, f'raise NotImplementedError("{message}")')
-        return cell, resources
-
 
 class JudgeProbes(NbGraderPreprocessor):
     """Judge each hidden test in the grading process, from the probe data its kernel sent.
