@@ -30,7 +30,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_in_range, assert_raises, assert_shape, assert_type, gradient_check
-from lessons.demos.losses import demo
+from lessons.demos.losses import demo, loss_shapes_figure
 from lessons.predict import predict
 from lessons.widgets.losses import loss_saturation_widget
 """),
@@ -336,6 +336,17 @@ $p = 0.01$ and compare the two curves on the right (log scale).
 """),
     code("widget", r"""
 loss_saturation_widget(mse, binary_cross_entropy)
+"""),
+    markdown("loss_shapes_figure_intro", r"""
+The figure draws the same two losses against the logit $z$ instead of $p$, for a sample of class 1,
+with **your** `mse`, `mse_grad` and `binary_cross_entropy`. On the left, sigmoid + squared error never
+costs more than 1, however wrong the model is, while the cross-entropy $\log(1 + e^{-z})$ grows almost
+like $-z$. On the right, the gradients in $z$: the squared error pushes hardest, with
+$-8/27 \approx -0.30$, at $z = -\ln 2$ ($p = 1/3$), and its push then *fades* as the prediction gets
+worse; the cross-entropy's push tends to $-1$. Their ratio is $1/(2p(1-p))$, about 75 at $z = -5$.
+"""),
+    code("loss_shapes_demo", r"""
+loss_shapes_figure(mse, mse_grad, binary_cross_entropy)
 """),
     code("prediction_widget_2", r"""
 predict("01-demo-which-recovers")

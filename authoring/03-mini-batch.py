@@ -40,7 +40,7 @@ the course's `lessons` package.
 import numpy as np
 
 from lessons.checks import assert_close, assert_equal, assert_raises, assert_shape, assert_true, assert_unchanged, gradient_check
-from lessons.demos.batching import demo
+from lessons.demos.batching import batch_noise_figure, demo
 from lessons.predict import predict
 from lessons.widgets.batching import batch_size_widget
 """),
@@ -648,6 +648,18 @@ Answer each question for yourself before you move the sliders, then open the ans
    step of full-batch descent sees all 64 points, whatever their order.
 
    </details>
+"""),
+    markdown("batch_noise_figure_intro", r"""
+The figure measures the noise of **your** `linear_mse_grad` on 256 fixed points, at $w = 2$, $b = 0$:
+for each batch size $Q$, 300 random batches drawn without replacement, and the standard deviation of
+each component of the gradient over them (the markers). The lines are section 1's formula,
+$\sigma \sqrt{(n - Q)/(Q(n - 1))}$. On log-log axes $1/\sqrt{Q}$ is a straight line of slope
+$-\tfrac12$: four times the batch, half the noise. Near $Q = n$ the lines bend down, away from the
+dotted $\sigma/\sqrt{Q}$: the factor $\sqrt{(n - Q)/(n - 1)}$ is 0.97 at $Q = 16$, 0.71 at $Q = 128$,
+and 0 at $Q = n$, where every batch is the whole data set.
+"""),
+    code("batch_noise_demo", r"""
+batch_noise_figure(linear_mse_grad)
 """),
     code("widget", r"""
 batch_size_widget(minibatches, linear_mse_grad, sgd_step, train_minibatch_sgd)

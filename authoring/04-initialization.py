@@ -42,7 +42,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_equal, assert_in_range, assert_shape, assert_true, assert_unchanged
-from lessons.demos.initializers import demo
+from lessons.demos.initializers import demo, init_depth_figure
 from lessons.predict import predict
 from lessons.widgets.initializers import activation_stats_widget
 """),
@@ -582,6 +582,19 @@ each question for yourself before you change the settings, then open the answer:
    and all the units are identical, whatever the depth.
 
    </details>
+"""),
+    markdown("init_depth_figure_intro", r"""
+Before the widget, one static picture: 128 standard normal inputs through 10 layers of 256 units, with
+weights from **your** initializers and spreads from **your** `layer_activation_stds`, on a log scale
+where a constant factor per layer is a straight line. With 256 inputs per unit, small random weights
+multiply the spread by $0.01\sqrt{256} = 0.16$ per layer, not by the 0.1 of 100 units: the factor
+depends on the fan-in, which is the whole point of Glorot's and He's formulas. Glorot with ReLU loses
+about $1/\sqrt2$ per layer; He with ReLU keeps the spread flat, a little below 1: ReLU's outputs have a
+positive mean, so for $z \sim \mathcal N(0, 2)$ the second moment $\mathbb E[h^2]$ is 1 but the
+standard deviation is $\sqrt{1 - 1/\pi} \approx 0.83$. Doubling He's weights doubles every layer.
+"""),
+    code("init_depth_demo", r"""
+init_depth_figure(small_random_init, glorot_normal, he_normal, layer_activation_stds)
 """),
     code("widget", r"""
 activation_stats_widget(small_random_init, glorot_uniform, glorot_normal, he_normal, layer_activation_stds)

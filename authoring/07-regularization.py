@@ -39,7 +39,7 @@ import numpy as np
 
 from lessons.checks import (assert_close, assert_equal, assert_in_range, assert_shape, assert_true, assert_type,
                             assert_unchanged, gradient_check)
-from lessons.demos.regularization import bagging_demo, penalty_demo
+from lessons.demos.regularization import bagging_demo, penalties_figure, penalty_demo
 from lessons.predict import predict
 from lessons.widgets.regularization import early_stopping_widget, polynomial_l2_widget
 """),
@@ -317,6 +317,18 @@ W = rng.normal(size=(4, 3))  # no entry is exactly 0, where |w| has no derivativ
 assert_shape(l1_penalty_grad(W, lam=0.2), (4, 3), what="l1_penalty_grad of a (4, 3) matrix")
 # The penalty of one matrix is written out here, so this test does not depend on your l1_penalty.
 gradient_check(lambda V: 0.2 * np.sum(np.abs(V)), lambda V: l1_penalty_grad(V, lam=0.2), W, what="l1_penalty_grad")
+"""),
+    markdown("penalties_figure_intro", r"""
+The figure puts the two penalties side by side, with **your** four functions and $\lambda = 0.5$. On the
+left, the penalties of one weight and their gradients: L2's gradient $\lambda w$ weakens as the weight
+shrinks, L1's is $\pm 0.5$ for every nonzero weight, large or small. On the right, a weight that starts
+at 1 and that the data never pushes, under steps of the penalty alone with $\eta = 0.1$. L2 multiplies
+it by $1 - \eta\lambda = 0.95$ per step ($0.95^{40} \approx 0.129$) and never reaches 0. L1 subtracts
+$\eta\lambda = 0.05$ per step and reaches 0 after 20 steps; plain steps then hop within $0.05$ of 0,
+while stopping a step that would cross 0 (the soft threshold of proximal methods) leaves it at exactly 0.
+"""),
+    code("penalties_demo", r"""
+penalties_figure(l2_penalty, l2_penalty_grad, l1_penalty, l1_penalty_grad)
 """),
     markdown("widget_intro", r"""
 ## 6. See it: an L2 slider on a polynomial that is far too flexible

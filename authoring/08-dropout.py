@@ -41,7 +41,7 @@ import numpy as np
 
 from lessons.checks import (assert_close, assert_in_range, assert_shape, assert_true, assert_type, assert_unchanged,
                             gradient_check)
-from lessons.demos.dropout import comparison_demo, ensemble_demo
+from lessons.demos.dropout import comparison_demo, ensemble_demo, rescaling_figure
 from lessons.predict import predict
 from lessons.widgets.dropout import dropout_widget
 """),
@@ -212,6 +212,19 @@ assert_true(np.array_equal(*same),
 masks = [dropout_forward(np.ones(50), p=0.5, rng=np.random.default_rng(seed))[1] for seed in (1, 2)]
 assert_in_range(np.sum(masks[0] != masks[1]), 1, np.inf,
                 what="the number of units whose mask differs between seeds 1 and 2 (use the rng argument)")
+"""),
+    markdown("rescaling_figure_intro", r"""
+The figure answers the first prediction. One sample's activations of a layer of 128 ReLU units go
+through **your** `dropout_forward` 2,000 times with $p = 0.5$, a fresh mask each time. On the left,
+each unit's mean output: yours lie on the diagonal, where the mean is the input itself, which is what
+the next layer will receive at evaluation; without the $1/(1 - p)$ rescaling they lie on the line
+$(1 - p)\,x$. On the right, the layer's mean output in each pass: the rescaled outputs scatter around
+the evaluation value, the others around half of it, so at evaluation the next layer would get inputs
+twice as large as any it saw in training. The rescaled histogram is twice as wide: the rescaling keeps
+the mean and scales the noise with it.
+"""),
+    code("rescaling_demo", r"""
+rescaling_figure(dropout_forward)
 """),
     markdown("backward_intro", r"""
 ## 3. The backward pass: the same mask

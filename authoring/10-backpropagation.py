@@ -37,7 +37,7 @@ more inputs and tell you the likely mistake. Run the cells from top to bottom.
 import numpy as np
 
 from lessons.checks import assert_close, assert_raises, assert_shape, assert_type, assert_unchanged, gradient_check
-from lessons.demos.backprop import check_report, cost_demo, digits_demo
+from lessons.demos.backprop import check_report, cost_demo, digits_demo, neuron_graph_figure
 from lessons.predict import predict
 from lessons.widgets.backprop import gradient_check_widget
 """),
@@ -212,6 +212,18 @@ gradient_check(lambda v: np.sum(G * (X @ v + b)), lambda v: dense_backward(G, X,
 gradient_check(lambda v: np.sum(G * (X @ W + v)), lambda v: dense_backward(G, X, W)[2], b, what="db")
 for old, new, name in zip(before, (X, W, G), ("X", "W", "dZ")):
     assert_unchanged(old, new, what=name)
+"""),
+    markdown("neuron_graph_figure_intro", r"""
+The figure is section 1's neuron drawn as its computation graph, with **your** layer in it: $z = wx + b$
+comes from your `dense_forward`, and $\bar w$, $\bar b$ from your `dense_backward`, handed the
+$\bar z$ that arrives from the tanh. Read it left to right for the forward pass (blue, above the
+arrows), then right to left for the backward pass (orange, below). Each orange number is the one to
+its right times the local derivative written in the box the arrow leaves: that is locality. And
+$\bar z$ is computed once and used twice: with $x = 2$, $\bar w$ must be exactly twice $\bar b$; if it
+is not, your `dW` has lost its $X$. ($\bar x$ is left for question 1 at the end of the lesson.)
+"""),
+    code("neuron_graph_demo", r"""
+neuron_graph_figure(dense_forward, dense_backward)
 """),
     markdown("recursion", r"""
 ## 4. A whole network: the delta recursion

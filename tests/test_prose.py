@@ -47,6 +47,20 @@ def test_the_cross_entropy_worked_numbers():
     assert round(_ce(0.51, 0.59), 2) == 0.60
 
 
+@pytest.mark.lesson01
+def test_where_the_squared_errors_push_peaks_and_fades():
+    _claim("01-loss-functions", r"the squared error pushes hardest, with $-8/27 \approx -0.30$, at $z = -\ln 2$ ($p = 1/3$)")
+    _claim("01-loss-functions", r"Their ratio is $1/(2p(1-p))$, about 75 at $z = -5$")
+    sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    push = lambda z: 2 * (sigmoid(z) - 1) * sigmoid(z) * (1 - sigmoid(z))  # noqa: E731  d/dz (sigmoid(z) - 1)^2
+    zs = np.linspace(-6, 6, 120_001)
+    pushes = np.array([push(z) for z in zs])
+    assert zs[np.argmin(pushes)] == pytest.approx(-math.log(2), abs=1e-3) and pushes.min() == pytest.approx(-8 / 27)
+    assert sigmoid(-math.log(2)) == pytest.approx(1 / 3)
+    ce_push = sigmoid(-5) - 1
+    assert round(ce_push / push(-5)) == 75 and ce_push / push(-5) == pytest.approx(1 / (2 * sigmoid(-5) * (1 - sigmoid(-5))))
+
+
 # --- 02 ---------------------------------------------------------------------------------------------
 
 @pytest.mark.lesson02
@@ -96,6 +110,19 @@ def test_the_naive_softmax_among_the_subnormals():
     _claim(lesson, r"Close to $\log 2 \approx 0.693$")
     assert round(math.log(2), 3) == 0.693
 
+# --- 03 ---------------------------------------------------------------------------------------------
+
+@pytest.mark.lesson03
+def test_the_finite_population_factor():
+    _claim("03-mini-batch", r"the factor $\sqrt{(n - Q)/(n - 1)}$ is 0.97 at $Q = 16$, 0.71 at $Q = 128$")
+    # The variance of a sample mean of Q of n values drawn without replacement, by enumerating a small case:
+    values, q = np.array([0.0, 1.0, 3.0, 7.0]), 2
+    import itertools
+    means = [np.mean(c) for c in itertools.combinations(values, q)]
+    assert np.var(means) == pytest.approx(np.var(values) / q * (len(values) - q) / (len(values) - 1))
+    assert (round(math.sqrt(240 / 255), 2), round(math.sqrt(128 / 255), 2)) == (0.97, 0.71)
+
+
 # --- 04 ---------------------------------------------------------------------------------------------
 
 @pytest.mark.lesson04
@@ -114,6 +141,18 @@ def test_he_relu_wanders_without_a_trend_in_the_widgets_network():
     assert round(float(np.std(x)), 1) == 1.0
     assert (round(min(stds), 2), round(max(stds), 2), round(stds[-1], 2)) == (0.48, 1.26, 0.48)
     assert f"{(1 / math.sqrt(2)) ** 50:.0e}" == "3e-08"
+
+
+@pytest.mark.lesson04
+def test_the_spread_of_relu_outputs_under_he():
+    _claim("04-initialization", r"multiply the spread by $0.01\sqrt{256} = 0.16$ per layer")
+    _claim("04-initialization", r"the standard deviation is $\sqrt{1 - 1/\pi} \approx 0.83$")
+    assert 0.01 * math.sqrt(256) == 0.16
+    # relu(z) for z ~ N(0, 2): E[h] = sqrt(2) / sqrt(2 pi), E[h^2] = 1, by quadrature of the normal density.
+    z = np.linspace(0, 40, 400_001)
+    density = np.exp(-z**2 / 4) / math.sqrt(4 * math.pi)
+    mean, second = np.trapezoid(z * density, z), np.trapezoid(z**2 * density, z)
+    assert second == pytest.approx(1.0) and round(math.sqrt(second - mean**2), 2) == 0.83 == round(math.sqrt(1 - 1 / math.pi), 2)
 
 
 # --- 05 ---------------------------------------------------------------------------------------------
@@ -206,6 +245,21 @@ def test_the_cliff_throws_momentum_first():
     assert round(longest_step(0.6, 0.0)[0], 1) == 7.5
 
 
+@pytest.mark.lesson05
+def test_momentum_along_the_valleys_floor():
+    _claim("05-momentum", r"$3 \times 0.93^{30} \approx 0.34$ from the minimum")
+    _claim("05-momentum", r"the distance shrinks by about 0.82 per step (the larger root of $z^2 - 1.43 z + 0.5 = 0$): 0.012 after "
+                          r"30 steps, about 28 times closer")
+    assert round(3 * 0.93**30, 2) == 0.34
+    assert round(max(np.roots([1, -1.43, 0.5]).real), 2) == 0.82  # v' = mu v - lr x, x' = x + v' on curvature 1
+    x, v, curvature = np.array([-3.0, 1.0]), np.zeros(2), np.array([1.0, 25.0])
+    for _ in range(30):
+        v = 0.5 * v - 0.07 * curvature * x
+        x = x + v
+    gd = np.array([-3.0, 1.0]) * (1 - 0.07 * curvature) ** 30
+    assert round(float(np.linalg.norm(x)), 3) == 0.012 and round(float(np.linalg.norm(gd) / np.linalg.norm(x))) == 28
+
+
 # --- 06 ---------------------------------------------------------------------------------------------
 
 @pytest.mark.lesson06
@@ -249,6 +303,12 @@ def test_keras_restores_the_last_improvement_and_the_course_the_lowest_loss():
     assert early_stopping(losses, patience=2, min_delta=0.1) == (3, 3)
     assert _keras_restored_epoch(losses, patience=2, min_delta=0.1) == 1
     assert _keras_restored_epoch(losses, patience=2, min_delta=0.0) == early_stopping(losses, patience=2)[1]
+
+
+@pytest.mark.lesson07
+def test_pure_l2_decay():
+    _claim("07-regularization", r"by $1 - \eta\lambda = 0.95$ per step ($0.95^{40} \approx 0.129$)")
+    assert round(1 - 0.1 * 0.5, 2) == 0.95 and round(0.95**40, 3) == 0.129 and round(1 / (0.1 * 0.5)) == 20
 
 
 # --- 08 ---------------------------------------------------------------------------------------------
