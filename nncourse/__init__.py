@@ -24,17 +24,27 @@ API: release, gradebook), :mod:`~nncourse.leaks` (nothing hidden reaches a relea
 
 from __future__ import annotations
 
+import importlib.util
 import sys
+
+#: What ``pip install -e '.[instructor]'`` adds to a student's install (pyproject.toml's extra).
+INSTRUCTOR_PACKAGES = ("nbgrader", "nbclient", "nbformat", "latex2mathml")
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules, or one without a spec
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
     """The ``nncourse`` command; without the instructor's tools installed, says how to install them."""
-    try:
-        from . import cli
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("nbgrader", "nbclient", "nbformat", "latex2mathml", "jupyter_client", "traitlets"):
-            raise
-        print(f"nncourse needs the instructor's tools ({exc.name} is not installed): run `make instructor` "
+    missing = [name for name in INSTRUCTOR_PACKAGES if not _installed(name)]
+    if missing:
+        print(f"nncourse needs the instructor's tools ({', '.join(missing)} not installed): run `make instructor` "
               "in the course's folder, or `pip install -e '.[instructor]'`.", file=sys.stderr)
         return 1
+    from . import cli
+
     return cli.main(argv)

@@ -165,15 +165,25 @@ def cmd_selfcheck(args) -> int:
 def cmd_demo(args) -> int:
     root = Path(args.course).resolve()
     lessons = _lessons(args.lessons, root)
-    if args.keep:
-        work = Path(args.keep).resolve()
-        if work.exists() and any(work.iterdir()):
-            raise ValueError(f"{work} is not empty: give a new folder to --keep")
-        return demo.run(root, work, lessons, jobs=args.jobs)
-    with tempfile.TemporaryDirectory(prefix="nncourse-demo-") as tmp:
-        code = demo.run(root, Path(tmp), lessons, jobs=args.jobs)
-        print("(the temporary course is removed now; use --keep FOLDER to look at the feedback)")
-        return code
+    work = Path(args.keep).resolve() if args.keep else None
+    if work and work.exists() and any(work.iterdir()):
+        raise ValueError(f"{work} is not empty: give a new folder to --keep")
+    # The demo's students are the course's own samples, so it may grade them unsandboxed; it says so.
+    asked = args.no_sandbox or sandbox.disabled()
+    reason = None if asked else sandbox.unavailable()
+    if asked:
+        print("note: the demo grades without the sandbox, as asked (its sample students' code is the course's own)")
+    elif reason:
+        print(f"note: {reason}.\n      The demo grades its sample students without the sandbox: their code is the "
+              "course's own. `nncourse grade` refuses to grade a class's submissions unsandboxed unless told.")
+    settings = {sandbox.NO_SANDBOX_ENV: "1"} if asked or reason else {}
+    with _environment(settings):
+        if work:
+            return demo.run(root, work, lessons, jobs=args.jobs)
+        with tempfile.TemporaryDirectory(prefix="nncourse-demo-") as tmp:
+            code = demo.run(root, Path(tmp), lessons, jobs=args.jobs)
+            print("(the temporary course is removed now; use --keep FOLDER to look at the feedback)")
+            return code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -218,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     dem.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
     dem.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     dem.add_argument("--keep", metavar="FOLDER", help="run in this new folder and keep it")
+    dem.add_argument("--no-sandbox", action="store_true",
+                     help="grade the sample students without bubblewrap (the demo does so by itself, and says so, "
+                     "where the sandbox is unavailable)")
     dem.set_defaults(func=cmd_demo)
     return parser
 

@@ -46,27 +46,28 @@ def write_csv(path: Path, rows: list[Grade]) -> Path:
 
 
 def summary(rows: list[Grade], lessons: list[str]) -> str:
-    """A table of scores, a row per student and a column per lesson, with per-lesson means."""
+    """A table of scores, a row per student and a column per lesson (named in full), with per-lesson means."""
     students = sorted({g.student for g in rows})
     cols = [lesson for lesson in lessons if any(g.lesson == lesson for g in rows)]
     if not students:
         return "no graded submissions"
     by = {(g.student, g.lesson): g for g in rows}
-    width = max(len("student"), *(len(s) for s in students))
-    header = f"{'student':<{width}}  " + "  ".join(f"{c[:12]:>12}" for c in cols) + f"  {'total':>9}"
+    width = max(len("student"), len("mean"), *(len(s) for s in students))
+    widths = [max(12, len(c)) for c in cols]
+    header = f"{'student':<{width}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(cols, widths)) + f"  {'total':>9}"
     lines = [header, "-" * len(header)]
     for s in students:
         cells, total, maximum = [], 0.0, 0.0
-        for c in cols:
+        for c, w in zip(cols, widths):
             g = by.get((s, c))
-            cells.append(f"{g.score:>5g} / {g.max_score:<4g}" if g else f"{'-':>12}")
+            cells.append(f"{f'{g.score:>5g} / {g.max_score:<4g}' if g else '-':>{w}}")
             if g:
                 total, maximum = total + g.score, maximum + g.max_score
-        lines.append(f"{s:<{width}}  " + "  ".join(f"{x:>12}" for x in cells) + f"  {total:>4g}/{maximum:<4g}")
+        lines.append(f"{s:<{width}}  " + "  ".join(cells) + f"  {total:>4g}/{maximum:<4g}")
     means = []
-    for c in cols:
+    for c, w in zip(cols, widths):
         scores = [by[(s, c)].score for s in students if (s, c) in by]
-        means.append(f"{sum(scores) / len(scores):>12.2f}" if scores else f"{'-':>12}")
+        means.append(f"{sum(scores) / len(scores):>{w}.2f}" if scores else f"{'-':>{w}}")
     lines.append("-" * len(header))
     lines.append(f"{'mean':<{width}}  " + "  ".join(means))
     return "\n".join(lines)

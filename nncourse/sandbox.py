@@ -90,22 +90,28 @@ def bwrap() -> str | None:
     return tool("bwrap")
 
 
+def unavailable() -> str | None:
+    """Why the grading kernels cannot be sandboxed on this machine, naming the fix; ``None`` when they can."""
+    missing = [name for name in ("bwrap", "prlimit") if tool(name) is None]
+    if missing:
+        return (f"cannot sandbox the grading kernels: {' and '.join(missing)} not found. Install Debian's "
+                "bubblewrap (`apt-get install bubblewrap`, or `make sandbox` as root), or, on a machine that "
+                f"cannot sandbox, run student code with the grader's rights: --no-sandbox or {NO_SANDBOX_ENV}=1")
+    problem = _trial(bwrap(), tool("prlimit"))
+    if problem:
+        return (f"cannot sandbox the grading kernels: bwrap fails here ({problem}). It needs unprivileged user "
+                "namespaces or root; or, on a machine that cannot sandbox, run student code with the grader's "
+                f"rights: --no-sandbox or {NO_SANDBOX_ENV}=1")
+    return None
+
+
 def require() -> None:
     """Raise :class:`SandboxUnavailable`, naming the fix, unless grading can be sandboxed (or opted out)."""
     if disabled():
         return
-    missing = [name for name in ("bwrap", "prlimit") if tool(name) is None]
-    if missing:
-        raise SandboxUnavailable(
-            f"cannot sandbox the grading kernels: {' and '.join(missing)} not found. Install Debian's "
-            "bubblewrap (`apt-get install bubblewrap`, or `make sandbox` as root), or, on a machine that "
-            f"cannot sandbox, run student code with the grader's rights: --no-sandbox or {NO_SANDBOX_ENV}=1")
-    problem = _trial(bwrap(), tool("prlimit"))
-    if problem:
-        raise SandboxUnavailable(
-            f"cannot sandbox the grading kernels: bwrap fails here ({problem}). It needs unprivileged user "
-            "namespaces or root; or, on a machine that cannot sandbox, run student code with the grader's "
-            f"rights: --no-sandbox or {NO_SANDBOX_ENV}=1")
+    reason = unavailable()
+    if reason:
+        raise SandboxUnavailable(reason)
 
 
 @functools.lru_cache(maxsize=None)

@@ -26,7 +26,7 @@ import numpy as np
 from matplotlib import ticker
 
 from ..data import load_digits
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, new_figure, slider, static_parts
+from .kit import PALETTE, NotReady, Panel, problem_html, StaticBackdrop, attempt, new_figure, slider, static_parts
 
 #: Hidden layers: width and the largest depth the slider offers.
 WIDTH = 32
@@ -229,7 +229,7 @@ def gradient_flow_widget(sigmoid, sigmoid_grad, relu, relu_grad, leaky_relu, lea
         if activation not in results:
             for line in lines.values():
                 line.set_data([], [])
-            raise NotReady(f"{cache[key][activation].message}<br>{chain}")
+            return f"{problem_html(cache[key][activation].message)}<br>{chain}"
         for name, line in lines.items():
             norms = results.get(name)
             if norms is None:

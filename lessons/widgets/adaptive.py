@@ -31,7 +31,7 @@ from typing import Callable
 import ipywidgets as widgets
 import numpy as np
 
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure, static_parts
+from .kit import PALETTE, NotReady, Panel, message_html, StaticBackdrop, attempt, log_slider, new_figure, static_parts
 
 #: Steps of every run.
 STEPS = 100
@@ -431,7 +431,7 @@ def adaptive_race_widget(adagrad_step, rmsprop_step, adam_step) -> Panel:
         header = (f"<b>{surf.title}</b>, lr = {lr:.3g}, {STEPS} steps from "
                   f"({surf.start[0]:g}, {surf.start[1]:g}). ")
         body = "; ".join(parts) if parts else "Tick at least one update rule."
-        return header + body + ("<br>" + "<br>".join(missing) if missing else "")
+        return header + body + "".join(f"<br>{message_html(m)}" for m in missing)
 
     controls = {
         "surface": widgets.Dropdown(options=[(s.title, key) for key, s in SURFACES.items()], value="valley",

@@ -23,7 +23,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib import ticker
 
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, log_slider, new_figure, static_parts
+from .kit import PALETTE, NotReady, Panel, problem_html, StaticBackdrop, attempt, log_slider, new_figure, static_parts
 
 #: Number of points of the regression problem and epochs of every run.
 N_SAMPLES = 64
@@ -240,7 +240,7 @@ def batch_size_widget(minibatches, linear_mse_grad, sgd_step, train_minibatch_sg
         status = (f"Batch size <b>{batch_size}</b>: {steps_per_epoch} step(s) per epoch, "
                   f"{steps_per_epoch * EPOCHS} in {EPOCHS} epochs; {outcome}. ({full_note}.)")
         if train_note:
-            status += f"<br><b style='color:{PALETTE['vermillion']}'>{train_note}</b>"
+            status += f"<br>{problem_html(train_note)}"
         return status
 
     controls = {

@@ -9,6 +9,7 @@ slider does.
 
 from __future__ import annotations
 
+import html
 import functools
 import io
 import time
@@ -99,6 +100,23 @@ def _fast_png_canvas():
                 return png.getvalue()
 
     return FastPngCanvas
+
+
+def message_html(text: str) -> str:
+    """A plain message as HTML for a widget's status line: escaped, `code` spans as <code>, lines as <br>.
+
+    Messages are written like the Markdown a demo shows (``Implement `mse` first``), and may quote a
+    student's exception, which can hold anything (``<lambda>``); an unpaired backtick stays as it is.
+    """
+    parts = html.escape(text, quote=False).split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: the last one has no partner
+        parts[-2:] = [parts[-2] + "`" + parts[-1]]
+    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)).replace("\n", "<br>")
+
+
+def problem_html(text: str) -> str:
+    """A message as the bold, coloured line a widget shows where its plot cannot be drawn."""
+    return f"<b style='color:{PALETTE['vermillion']}'>{message_html(text)}</b>"
 
 
 class NotReady(Exception):
@@ -206,7 +224,7 @@ class Panel(widgets.VBox):
             self.status.value = message or ""
             ready = True
         except NotReady as exc:
-            self.status.value = f"<b style='color:{PALETTE['vermillion']}'>{exc.message}</b>"
+            self.status.value = problem_html(exc.message)
             ready = False
         self.redraw(ready)
         self.last_update_seconds = time.perf_counter() - start

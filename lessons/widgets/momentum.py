@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from .kit import PALETTE, NotReady, Panel, StaticBackdrop, attempt, new_figure, slider, static_parts
+from .kit import PALETTE, NotReady, Panel, message_html, StaticBackdrop, attempt, new_figure, slider, static_parts
 
 #: Where every run starts, and how many steps it takes.
 START = np.array([-3.0, 1.0])
@@ -304,7 +304,7 @@ def narrow_valley_widget(momentum_step, nesterov_step) -> Panel:
         limit = 2.0 / kappa
         header = (f"lr = {lr:.3g}, momentum = {momentum:.2f}, condition number {kappa:.3g} "
                   f"(plain gradient descent is stable for lr &lt; 2/{kappa:.3g} = {limit:.3g}). ")
-        return header + "; ".join(parts) + ("<br>" + "<br>".join(missing) if missing else "")
+        return header + "; ".join(parts) + "".join(f"<br>{message_html(m)}" for m in missing)
 
     controls = {
         "lr": _rate_slider("learning rate", LEARNING_RATES, 0.03),

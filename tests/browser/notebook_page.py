@@ -11,7 +11,7 @@ import math
 import re
 
 #: The widgets' "not ready" notes (lessons/widgets/kit.py): with the reference answers they must never show.
-NOT_READY = re.compile(r"Implement `[^`]+` first|Your `[^`]+` raised")
+NOT_READY = re.compile(r"Implement [\w`]+ first|Your [\w`]+ raised")
 #: A widget that the front end failed to render shows this text instead.
 WIDGET_FAILED = re.compile(r"Error displaying widget|Model not found|Failed to load model class")
 

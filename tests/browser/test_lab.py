@@ -90,3 +90,29 @@ def test_lesson_runs_and_every_widget_responds(page, lab, lesson_id):
     block.screenshot(path=str(ARTIFACTS / f"{lesson_id}-answer.png"))
     errors = js_errors(page)
     assert not errors, f"{lesson_id}: JavaScript errors in the page:\n" + "\n".join(errors)
+
+
+@pytest.mark.lesson01
+def test_a_widget_waiting_for_a_stub_shows_its_name_as_code(page, lab):
+    """Before the student implements a function, the widget's note names it as code, not between backticks."""
+    import json
+
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+             for source in ("from lessons.widgets.losses import loss_saturation_widget\n\n"
+                            "def mse(y_true, y_pred):\n    raise NotImplementedError('mse is not implemented yet')\n\n"
+                            "def binary_cross_entropy(y_true, p):\n    raise NotImplementedError('not yet')",
+                            "loss_saturation_widget(mse, binary_cross_entropy)")]
+    path = lab.root / "stub-widget" / "stub.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                           "language": "python"}},
+                                "nbformat": 4, "nbformat_minor": 5}))
+    nb.open_notebook(page, lab, "stub-widget/stub.ipynb", workspace="stub")
+    nb.run_all(page)
+    panel = nb.panels(page).first
+    panel.wait_for(timeout=30_000)
+    note = panel.locator("b", has_text="Implement").first
+    note.wait_for(timeout=30_000)
+    assert note.locator("code").first.inner_text() == "mse"
+    assert "`" not in note.inner_text() and note.inner_text().startswith("Implement mse first"), note.inner_text()
+    assert nb.NOT_READY.search(panel.inner_text()), "the pattern the other tests look for no longer matches a note"

@@ -154,3 +154,32 @@ def test_the_frames_sent_to_the_browser_rebuild_the_rendered_pixels():
         assert 0 < changed.mean() < 0.2
         shown[changed] = frame[changed]
         np.testing.assert_array_equal(shown, np.asarray(canvas.buffer_rgba()))
+
+
+def test_a_widgets_message_shows_code_as_code_and_never_as_markup():
+    from lessons.widgets.kit import message_html, problem_html
+
+    assert message_html("Implement `mse` first (and run its cell)") == "Implement <code>mse</code> first (and run its cell)"
+    # A student's exception can say anything: it is text, not HTML.
+    assert message_html("Your `f` raised TypeError: <lambda>() takes 1 argument & more") == (
+        "Your <code>f</code> raised TypeError: &lt;lambda&gt;() takes 1 argument &amp; more")
+    assert message_html("a `b` and a stray ` here") == "a <code>b</code> and a stray ` here"  # the unpaired one stays
+    assert message_html("two\nlines") == "two<br>lines"
+    assert "`" not in problem_html("Implement `mse` first") and "<code>mse</code>" in problem_html("Implement `mse` first")
+
+
+def test_a_stub_in_a_widget_shows_its_name_as_code():
+    import ipywidgets
+
+    from lessons.widgets.kit import Panel, attempt, new_figure
+    from tests.lessons.stubs import stub
+
+    fig = new_figure(2, 2)
+    fig.subplots()
+
+    def update(x):
+        attempt(stub("mse"), x)
+        return "drawn"
+
+    panel = Panel({"x": ipywidgets.FloatSlider(value=1.0)}, fig, update, "")
+    assert "Implement <code>mse</code> first" in panel.status.value and "`" not in panel.status.value

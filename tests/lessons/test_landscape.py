@@ -78,7 +78,7 @@ def test_a_stub_gets_a_note(missing):
     functions = {"momentum_step": ref.momentum_step, "critical_point_type": ref.critical_point_type}
     functions[missing] = stub(missing)
     panel = landscape_widget(**functions)
-    assert f"Implement `{missing}` first" in panel.status.value
+    assert f"Implement <code>{missing}</code> first" in panel.status.value
 
 
 def test_newton_lands_on_the_saddle_and_gradient_descent_leaves_it():

@@ -90,9 +90,9 @@ def test_chain_slider_reads_the_float64_values(panel):
 @pytest.mark.parametrize("name", ["backprop_delta_norms", "sigmoid_grad"])
 def test_a_stub_gets_a_note_not_a_traceback(name):
     p = _build(**{name: stub(name)})
-    assert f"Implement `{name}` first" in p.status.value
+    assert f"Implement <code>{name}</code> first" in p.status.value
     p.controls["depth"].value = 5  # still no exception
-    assert f"Implement `{name}` first" in p.status.value
+    assert f"Implement <code>{name}</code> first" in p.status.value
     p.controls["chain_layer"].value = 1752  # the chain still reads out
     assert "<code>inf</code>" in p.status.value
 
@@ -102,4 +102,4 @@ def test_a_stub_of_another_activation_does_not_hide_the_chosen_one():
     assert "Implement" not in p.status.value and "sigmoid" in p.status.value
     assert len(_line(p, "ELU").get_xdata()) == 0
     p.controls["activation"].value = "ELU"
-    assert "Implement `elu` first" in p.status.value
+    assert "Implement <code>elu</code> first" in p.status.value

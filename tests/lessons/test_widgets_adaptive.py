@@ -152,7 +152,7 @@ def test_unticking_a_rule_hides_its_lines_and_drops_it_from_the_readout():
 def test_a_stub_gets_a_note_not_a_traceback(missing):
     functions = [stub(f.__name__) if f.__name__ == missing else f for f in REFERENCE]
     panel = _widget(*functions)
-    assert f"Implement `{missing}` first" in panel.status.value
+    assert f"Implement <code>{missing}</code> first" in panel.status.value
     assert all(ax.get_visible() for ax in panel.figure.axes), "the other runs still show"
     assert _line(panel, 0, "sgd").get_visible() and len(_line(panel, 0, "sgd").get_xydata()) == STEPS + 1
     kind = missing.split("_")[0]
@@ -160,13 +160,13 @@ def test_a_stub_gets_a_note_not_a_traceback(missing):
     assert any(missing in t.get_text() for t in panel.figure.axes[2].texts)
     panel.controls["surface"].value = "rosenbrock"  # still no exception
     panel.controls["lr"].value = 0.3
-    assert f"Implement `{missing}` first" in panel.status.value
+    assert f"Implement <code>{missing}</code> first" in panel.status.value
 
 
 def test_all_three_stubs_leave_gradient_descent_and_momentum():
     panel = _widget(stub("adagrad_step"), stub("rmsprop_step"), stub("adam_step"))
     for name in ("adagrad_step", "rmsprop_step", "adam_step"):
-        assert f"Implement `{name}` first" in panel.status.value
+        assert f"Implement <code>{name}</code> first" in panel.status.value
     assert "gradient descent: loss" in panel.status.value and "momentum 0.9: loss" in panel.status.value
 
 
@@ -175,7 +175,7 @@ def test_a_wrong_return_value_is_explained():
         return theta - lr * np.sign(grad)
 
     panel = _widget(adaptive.adagrad_step, adaptive.rmsprop_step, adam_step)
-    assert "Your `adam_step` should return (theta, m, v)" in panel.status.value
+    assert "Your <code>adam_step</code> should return (theta, m, v)" in panel.status.value
     assert "AdaGrad: loss" in panel.status.value
 
 
@@ -201,5 +201,5 @@ def test_a_function_that_writes_into_its_argument_is_reported():
         return theta - lr * grad / (eps + np.sqrt(r)), r
 
     panel = _widget(adagrad_step, adaptive.rmsprop_step, adaptive.adam_step)
-    assert "Your `adagrad_step` raised ValueError" in panel.status.value
+    assert "Your <code>adagrad_step</code> raised ValueError" in panel.status.value
     assert "RMSProp: loss" in panel.status.value

@@ -87,9 +87,9 @@ def test_the_controls_move_the_marker_and_the_readout():
 def test_a_stub_gets_a_note_not_a_traceback(missing):
     functions = [stub(missing) if fn.__name__ == missing else fn for fn in FUNCTIONS]
     panel = gradient_check_widget(*functions)
-    assert f"Implement `{missing}` first" in panel.status.value
+    assert f"Implement <code>{missing}</code> first" in panel.status.value
     panel.controls["h"].value = 1e-3
-    assert f"Implement `{missing}` first" in panel.status.value
+    assert f"Implement <code>{missing}</code> first" in panel.status.value
 
 
 def test_a_gradient_of_the_wrong_size_is_named():
@@ -98,4 +98,4 @@ def test_a_gradient_of_the_wrong_size_is_named():
         return loss, grads_W[:-1], grads_b
 
     panel = gradient_check_widget(short, ref.numerical_gradient, ref.relative_error)
-    assert "`short`'s gradients hold" in panel.status.value
+    assert "<code>short</code>'s gradients hold" in panel.status.value

@@ -113,15 +113,15 @@ def test_the_batch_size_slider_is_a_log_scale_from_1_to_n():
 def test_a_stub_gets_a_note_not_a_traceback(missing):
     functions = [stub(f.__name__) if f.__name__ == missing else f for f in REFERENCE]
     panel = batch_size_widget(*functions)
-    assert f"Implement `{missing}` first" in panel.status.value
+    assert f"Implement <code>{missing}</code> first" in panel.status.value
     assert not any(ax.get_visible() for ax in panel.figure.axes)
     panel.controls["batch_size"].value = 1  # still no exception
-    assert f"Implement `{missing}` first" in panel.status.value
+    assert f"Implement <code>{missing}</code> first" in panel.status.value
 
 
 def test_without_train_minibatch_sgd_the_path_still_shows():
     panel = batch_size_widget(*REFERENCE[:3], stub("train_minibatch_sgd"))
-    assert "Implement `train_minibatch_sgd` first" in panel.status.value
+    assert "Implement <code>train_minibatch_sgd</code> first" in panel.status.value
     assert all(ax.get_visible() for ax in panel.figure.axes)
     assert len(_path(panel)) > 1
     assert len(_epoch_marks(panel)) == 0
@@ -133,7 +133,7 @@ def test_a_wrong_return_value_is_explained():
 
     panel = batch_size_widget(batching.minibatches, linear_mse_grad, batching.sgd_step,
                               batching.train_minibatch_sgd)
-    assert "`linear_mse_grad` should return (grad_w, grad_b)" in panel.status.value
+    assert "<code>linear_mse_grad</code> should return (grad_w, grad_b)" in panel.status.value
 
 
 def test_the_static_backdrop_is_reused_and_the_picture_is_unchanged():

@@ -167,17 +167,17 @@ def test_the_accuracy_panel_shows_overfitting_and_underfitting(spied):
 
 def test_a_stub_forward_gets_a_note_not_a_traceback():
     panel = dropout_widget(stub("dropout_forward"), ref.dropout_backward)
-    assert "Implement `dropout_forward` first" in panel.status.value
+    assert "Implement <code>dropout_forward</code> first" in panel.status.value
     assert not any(ax.get_visible() for ax in panel.figure.axes)
     panel.controls["p"].value = 0.3
     panel.click("resample")
-    assert "Implement `dropout_forward` first" in panel.status.value
+    assert "Implement <code>dropout_forward</code> first" in panel.status.value
 
 
 def test_a_stub_backward_gets_a_note_before_any_training():
     spy = Spy()
     panel = dropout_widget(spy, stub("dropout_backward"))
-    assert "Implement `dropout_backward` first" in panel.status.value
+    assert "Implement <code>dropout_backward</code> first" in panel.status.value
     assert spy.training_calls == 0
 
 
@@ -186,7 +186,7 @@ def test_a_forward_returning_only_out_is_named():
         return ref.dropout_forward(x, p=p, rng=rng, train=train)[0]
 
     panel = dropout_widget(dropout_forward, ref.dropout_backward)
-    assert "`dropout_forward` should return a pair (out, mask)" in panel.status.value
+    assert "<code>dropout_forward</code> should return a pair (out, mask)" in panel.status.value
 
 
 def test_the_palette_marks_kept_units_blue(spied):

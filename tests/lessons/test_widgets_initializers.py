@@ -139,11 +139,11 @@ def test_zeros_give_a_note_about_identical_units():
 
 def test_stubs_get_a_note_not_a_traceback():
     panel = _panel(small_random_init=stub("small_random_init"), layer_activation_stds=stub("layer_activation_stds"))
-    assert "Implement `small_random_init` first" in panel.status.value
+    assert "Implement <code>small_random_init</code> first" in panel.status.value
     _set(panel, initializer="he_normal")
-    assert "Implement `layer_activation_stds` first" in panel.status.value
+    assert "Implement <code>layer_activation_stds</code> first" in panel.status.value
     _set(panel, initializer="zeros", depth=3, activation="relu", scale=2.0)  # still no exception
-    assert "Implement `layer_activation_stds` first" in panel.status.value
+    assert "Implement <code>layer_activation_stds</code> first" in panel.status.value
 
 
 def test_a_wrong_result_is_explained():

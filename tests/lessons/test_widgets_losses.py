@@ -53,6 +53,6 @@ def test_the_slider_updates_the_same_figure_in_place():
 
 def test_a_stub_gets_a_note_not_a_traceback():
     panel = loss_saturation_widget(stub("mse"), losses.binary_cross_entropy)
-    assert "Implement `mse` first" in panel.status.value
+    assert "Implement <code>mse</code> first" in panel.status.value
     panel.controls["p_true"].value = 0.3  # still no exception
-    assert "Implement `mse` first" in panel.status.value
+    assert "Implement <code>mse</code> first" in panel.status.value

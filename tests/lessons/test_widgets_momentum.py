@@ -132,16 +132,16 @@ def test_descent_path_feeds_back_the_state_and_calls_grad_fn_for_nesterov():
 
 def test_a_stub_gets_a_note_and_the_other_methods_still_run():
     panel = narrow_valley_widget(momentum.momentum_step, stub("nesterov_step"))
-    assert "Implement `nesterov_step` first" in panel.status.value
+    assert "Implement <code>nesterov_step</code> first" in panel.status.value
     assert len(_path_line(panel, 2).get_xydata()) == 0
     assert len(_path_line(panel, 1).get_xydata()) == STEPS + 1
     note = " ".join(t.get_text() for t in panel.figure.axes[2].texts)
     assert "nesterov_step" in note
     panel.controls["lr"].value = 0.01  # still no exception
-    assert "Implement `nesterov_step` first" in panel.status.value
+    assert "Implement <code>nesterov_step</code> first" in panel.status.value
 
     both = narrow_valley_widget(stub("momentum_step"), stub("nesterov_step"))
-    assert "Implement `momentum_step` first" in both.status.value
+    assert "Implement <code>momentum_step</code> first" in both.status.value
     assert len(_path_line(both, 0).get_xydata()) == STEPS + 1, "gradient descent needs no student function"
 
 
@@ -202,7 +202,7 @@ def test_beta_moves_both_paths():
 
 def test_two_forms_with_a_stub_shows_a_note():
     panel = two_forms_widget(momentum.momentum_step, stub("ema_momentum_step"))
-    assert "Implement `ema_momentum_step` first" in panel.status.value
+    assert "Implement <code>ema_momentum_step</code> first" in panel.status.value
     panel.controls["beta"].value = 0.8  # still no exception
-    assert "Implement `ema_momentum_step` first" in panel.status.value
+    assert "Implement <code>ema_momentum_step</code> first" in panel.status.value
     assert not any(ax.get_visible() for ax in panel.figure.axes)

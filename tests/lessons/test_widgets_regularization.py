@@ -92,9 +92,9 @@ def test_a_stub_in_the_polynomial_fit_gets_a_note(name):
     fns = {"l2_penalty": regularization.l2_penalty, "l2_penalty_grad": regularization.l2_penalty_grad}
     fns[name] = stub(name)
     panel = polynomial_l2_widget(fns["l2_penalty"], fns["l2_penalty_grad"])
-    assert f"Implement `{name}` first" in panel.status.value
+    assert f"Implement <code>{name}</code> first" in panel.status.value
     panel.controls["lam"].value = 1.0  # still no exception
-    assert f"Implement `{name}` first" in panel.status.value
+    assert f"Implement <code>{name}</code> first" in panel.status.value
     assert not any(ax.get_visible() for ax in panel.figure.axes)
 
 
@@ -167,9 +167,9 @@ def test_patience_moves_the_stop_later(es_panel):
 
 def test_a_stub_early_stopping_gets_a_note_not_a_traceback():
     panel = early_stopping_widget(stub("early_stopping"))
-    assert "Implement `early_stopping` first" in panel.status.value
+    assert "Implement <code>early_stopping</code> first" in panel.status.value
     panel.controls["patience"].value = 12
-    assert "Implement `early_stopping` first" in panel.status.value
+    assert "Implement <code>early_stopping</code> first" in panel.status.value
 
 
 def test_a_best_epoch_after_the_stop_is_explained():

@@ -100,8 +100,8 @@ def test_a_naive_student_softmax_is_named_in_the_status():
 def test_a_stub_gets_a_note_not_a_traceback(name):
     functions = {"softmax": ref.softmax, "entropy": ref.entropy, name: stub(name)}
     panel = softmax_temperature_widget(functions["softmax"], functions["entropy"])
-    assert f"Implement `{name}` first" in panel.status.value
+    assert f"Implement <code>{name}</code> first" in panel.status.value
     assert not any(ax.get_visible() for ax in panel.figure.axes)
     for control, value in (("shift", 500.0), ("temperature", 3.0), ("z3", -2.0)):
         panel.controls[control].value = value  # still no exception
-        assert f"Implement `{name}` first" in panel.status.value
+        assert f"Implement <code>{name}</code> first" in panel.status.value

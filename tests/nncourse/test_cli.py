@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 import ast
 import csv
 import json
@@ -127,3 +129,37 @@ def test_every_command_has_help(command, capsys):
         cli.main([command, "--help"])
     assert exit_info.value.code == 0
     assert "usage: nncourse" in capsys.readouterr().out
+
+
+def test_every_command_the_readme_names_exists():
+    """The README is the instructor's manual: each ``nncourse <command>`` and ``make <target>`` it names is real."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    named = set(re.findall(r"`(?:\.venv/bin/)?nncourse (\w+)", readme))
+    assert {"release", "bundle", "collect", "grade", "demo"} <= named, named
+    assert named <= set(commands), f"the README names commands nncourse does not have: {named - set(commands)}"
+    phony = re.search(r"^\.PHONY: (.*)$", (root / "Makefile").read_text(), re.M).group(1).split()
+    targets = set(re.findall(r"`make (\w+)`", readme))
+    assert {"lab", "test", "instructor", "sandbox"} <= targets and targets <= set(phony), targets
+
+
+def test_without_the_instructors_tools_the_command_says_how_to_get_them():
+    """After ``make lab`` alone, ``nncourse`` exists (a console script) but nbgrader does not: it says what to run."""
+    import subprocess
+    import sys
+    import tomllib
+
+    import nncourse
+
+    root = Path(__file__).resolve().parents[2]
+    extra = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]["instructor"]
+    names = {re.split(r"[<>=\[ ]", item)[0] for item in extra} - {"notebook"}  # the lab already has the server
+    assert names == set(nncourse.INSTRUCTOR_PACKAGES)
+    for missing in nncourse.INSTRUCTOR_PACKAGES:
+        run = subprocess.run([sys.executable, "-c", f"import sys; sys.modules[{missing!r}] = None\n"
+                              "import nncourse; raise SystemExit(nncourse.main(['--help']))"],
+                             capture_output=True, text=True, cwd=root)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, (missing, run.stderr)
+        assert "run `make instructor`" in run.stderr, run.stderr

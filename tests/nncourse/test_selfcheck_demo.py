@@ -7,7 +7,7 @@ import html
 
 import pytest
 
-from nncourse import cli, demo, selfcheck
+from nncourse import cli, demo, sandbox, selfcheck
 from grader.spec import Mistake
 from grader.specs import REGISTRY
 
@@ -45,3 +45,31 @@ def test_demo_runs_the_whole_workflow(tmp_path, capsys):
         name = where.split("/")[1]
         assert " ".join(REGISTRY[name].mistake(key).hint.split()) in text, (name, key)
     assert cli.main(["demo", LESSON, "--keep", str(tmp_path / "demo")]) == 1  # not empty: refused
+
+
+@pytest.mark.parametrize("argv, available, sandboxed, said", [
+    ([], True, True, None),
+    ([], False, False, "bwrap and prlimit not found"),
+    (["--no-sandbox"], True, False, "without the sandbox, as asked"),
+])
+def test_the_demo_grades_unsandboxed_only_where_it_must_and_says_so(monkeypatch, capsys, argv, available, sandboxed, said):
+    """A fresh machine without bubblewrap still runs the demo (its students are the course's own), and is told."""
+    seen = {}
+
+    def fake_run(root, work, lessons, *, jobs=None):
+        seen["unsandboxed"] = sandbox.disabled()
+        return 0
+
+    monkeypatch.delenv(sandbox.NO_SANDBOX_ENV, raising=False)
+    monkeypatch.setattr(demo, "run", fake_run)
+    monkeypatch.setattr(sandbox, "tool", lambda name: f"/usr/bin/{name}" if available else None)
+    monkeypatch.setattr(sandbox, "_trial", lambda wrapper, limit: "")
+    assert cli.main(["demo", LESSON, *argv]) == 0
+    out = capsys.readouterr().out
+    assert seen["unsandboxed"] is not sandboxed and not sandbox.disabled()  # the switch is for this run only
+    if said:
+        assert said in out
+    else:
+        assert "without the sandbox" not in out
+    if not available:  # the fix is named, and the real grading is said to stay strict
+        assert "make sandbox" in out and "`nncourse grade` refuses" in out
