@@ -10,7 +10,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from . import bundle, collect, demo, export, grading, leaks, pipeline, sandbox, selfcheck, visible_hints
+from . import (bundle, collect, demo, export, grading, leaks, pipeline, roster, sandbox, selfcheck, stats,
+               visible_hints)
 from grader.course import LESSON_IDS, lesson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,8 +131,9 @@ def cmd_grade(args) -> int:
     stale = [r for r in grading.without_feedback(root, lessons) if (r.student, r.lesson) not in done]
     if results or stale:
         grading.feedback(root, [*results, *stale])  # stale: graded by a run stopped before its feedback
-    rows = export.grades(root, lessons)
-    csv_path = export.write_csv(root / "grades.csv", rows)
+    class_list = roster.course_roster(root)
+    rows = export.grades(root, lessons, roster=class_list)
+    csv_path = export.write_csv(root / "grades.csv", rows, roster=class_list)
     print()
     print(export.summary(rows, lessons))
     print(f"\ngrades: {csv_path}\nfeedback: {root / 'feedback'}/<student>/<lesson>/<lesson>.html")
@@ -145,6 +147,44 @@ def cmd_grade(args) -> int:
         for r in failed:
             print(f"  - {r.student} {r.lesson}: {r.error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_export(args) -> int:
+    root = Path(args.course).resolve()
+    lessons = _lessons(args.lessons, root)
+    class_list = roster.course_roster(root)
+    if args.format in ("canvas", "moodle") and class_list is None:
+        raise ValueError(f"the {args.format} format needs the class list: collect with --roster FILE first "
+                         f"(your {args.format} gradebook export), so that its ids go back to {args.format}")
+    out = Path(args.out) if args.out else root / "exports" / f"{args.format}-grades.csv"
+    if args.out and out.exists():
+        raise ValueError(f"{out} exists: give a new file name (nncourse never overwrites a file it did not write)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = export.grades(root, lessons, roster=class_list)
+    if args.format == "csv":
+        export.write_csv(out, rows, roster=class_list)
+    elif args.format == "canvas":
+        headers = export.canvas_headers(Path(args.canvas_gradebook), lessons) if args.canvas_gradebook else {}
+        export.write_canvas(out, rows, class_list, lessons, headers=headers)
+    else:
+        export.write_moodle(out, rows, class_list, lessons)
+    missing = sum(g.status != "graded" for g in rows)
+    print(f"{args.format} grades for {len({g.student for g in rows})} student(s) and {len(lessons)} lesson(s) "
+          f"written to {out}" + (f"; {missing} submission(s) missing or not graded, left empty" if missing else ""))
+    return 0
+
+
+def cmd_stats(args) -> int:
+    root = Path(args.course).resolve()
+    found = stats.function_stats(root, _lessons(args.lessons, root))
+    print(stats.table(found))
+    if any(s.graded for s in found):
+        picture = stats.chart(found, Path(args.chart) if args.chart else root / "exports" / "stats.png")
+        print(f"\nchart: {picture}")
+        for s in found:
+            if s.mistakes:
+                print(f"  {s.function}, {s.top_mistake}: {s.hint()}")
     return 0
 
 
@@ -212,6 +252,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"run student code without bubblewrap, with your rights (also {sandbox.NO_SANDBOX_ENV}=1); "
                        "only for machines that cannot sandbox")
     grade.set_defaults(func=cmd_grade)
+
+    exp = sub.add_parser("export", help="write the grades for the LMS's gradebook import (Canvas, Moodle) or as "
+                         "grades.csv's table", description="Canvas: the identity columns of Canvas's gradebook export, "
+                         "a Points Possible row and one column per lesson. Moodle: First name, Last name, ID number, "
+                         "Email address and one column per lesson, for 'Import grades: CSV file'. Both need the class "
+                         "list (collect --roster).")
+    exp.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
+    exp.add_argument("--format", choices=("csv", "canvas", "moodle"), default="csv")
+    exp.add_argument("--out", metavar="FILE", help="a new file (default: exports/<format>-grades.csv)")
+    exp.add_argument("--canvas-gradebook", metavar="FILE",
+                     help="Canvas's own gradebook export: each lesson's column keeps its name and assignment id")
+    exp.set_defaults(func=cmd_export)
+
+    sta = sub.add_parser("stats", help="per graded function: the class's mean score, the share at full marks and the "
+                         "most frequent mistake (what to re-teach), as a table and a chart")
+    sta.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
+    sta.add_argument("--chart", metavar="FILE", help="where to write the chart (default: exports/stats.png)")
+    sta.set_defaults(func=cmd_stats)
 
     bun = sub.add_parser("bundle", help="write the student bundle (release notebooks, the lessons package, "
                          "a README) to a new folder or a .zip")

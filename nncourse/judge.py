@@ -67,6 +67,9 @@ class JudgeProbes(NbGraderPreprocessor):
     def _write(self, cell, judged) -> None:
         text, score = judged.result()
         self.log.info("JudgeProbes %s: %g of %g", cell.metadata["nbgrader"].get("grade_id"), score, judged.points)
+        # What the judge recognised, for the class's statistics (nncourse.stats): the score stays nbgrader's.
+        cell.metadata["nncourse"] = {"function": judged.name, "score": float(score), "points": float(judged.points),
+                                     "mistakes": mistakes_of(judged.report)}
         cell.outputs = [
             nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
             nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(score))},
@@ -106,6 +109,15 @@ class JudgeProbes(NbGraderPreprocessor):
                                                  f"({type(exc).__name__}). Please tell your instructor. "
                                                  f"Score: 0 of {points:g}."))
         return Judged(name, points, report, data, kernel_problem)
+
+
+def mistakes_of(report) -> list[str]:
+    """The keys of the catalogued mistakes a report recognised, each once, in the order of its checks."""
+    keys = []
+    for verdict in (report.verdicts if report is not None else ()):
+        if not verdict.passed and verdict.mistake is not None and verdict.mistake.key not in keys:
+            keys.append(verdict.mistake.key)
+    return keys
 
 
 def _is_test_cell(cell) -> bool:

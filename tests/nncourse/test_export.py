@@ -34,10 +34,24 @@ def test_no_rows_say_so():
     assert summary([], ["01-loss-functions"]) == "no graded submissions"
 
 
-def test_the_csv_has_one_row_per_grade(tmp_path):
-    path = write_csv(tmp_path / "grades.csv", ROWS)
+def test_the_csv_has_one_row_per_grade_and_a_column_per_graded_cell(tmp_path):
+    rows = [Grade("alice", "01-loss-functions", 3.0, 4.0, cells=(("mse", 2.0, 2.0), ("accuracy", 1.0, 2.0))),
+            Grade("bob", "01-loss-functions", None, 4.0, "missing", cells=(("mse", None, 2.0), ("accuracy", None, 2.0))),
+            Grade("bob", "02-softmax-entropy", 1.5, 3.0, cells=(("softmax", 1.5, 3.0),))]
+    path = write_csv(tmp_path / "grades.csv", rows)
     with path.open(newline="") as f:
-        rows = list(csv.reader(f))
-    assert rows[0] == ["student", "lesson", "score", "max_score"]
-    assert rows[1:] == [["alice", "01-loss-functions", "8", "10"], ["alice", "09-unstable-gradients", "12", "12"],
-                        ["bob", "09-unstable-gradients", "3.5", "12"]]
+        table = list(csv.reader(f))
+    assert table == [
+        ["student", "name", "lesson", "status", "score", "max_score", "submitted", "late", "mse", "accuracy", "softmax"],
+        ["alice", "", "01-loss-functions", "graded", "3", "4", "", "no", "2", "1", ""],
+        ["bob", "", "01-loss-functions", "missing", "", "4", "", "", "", "", ""],
+        ["bob", "", "02-softmax-entropy", "graded", "1.5", "3", "", "no", "", "", "1.5"],
+    ]
+
+
+def test_a_missing_submission_shows_as_missing_in_the_table():
+    rows = [*ROWS, Grade("carol", "01-loss-functions", None, 10.0, "missing")]
+    lines = summary(rows, ["01-loss-functions", "09-unstable-gradients"]).splitlines()
+    carol = next(line for line in lines if line.startswith("carol"))
+    assert "missing" in carol and carol.split()[-1] == "0/0"
+    assert lines[-1].split()[1] == "8.00"  # the mean of the graded ones
