@@ -122,15 +122,19 @@ def cmd_grade(args) -> int:
             print("warning: grading without the sandbox: student code runs with your rights", file=sys.stderr)
         sandbox.require()
         _ensure_generated(root, lessons)
-        results = grading.grade(root, lessons, jobs=args.jobs)
+        results = grading.grade(root, lessons, jobs=args.jobs, students=args.student, force=args.force)
     failed = [r for r in results if not r.ok]
     troubled = [r for r in results if r.ok and r.problems]
     if not results:
         print("nothing new to grade")
     done = {(r.student, r.lesson) for r in results}
     stale = [r for r in grading.without_feedback(root, lessons) if (r.student, r.lesson) not in done]
+    regraded = [r for r in results if r.ok and pipeline.notebook_path(root, "feedback", r.lesson, r.student).is_file()]
     if results or stale:
         grading.feedback(root, [*results, *stale])  # stale: graded by a run stopped before its feedback
+    if regraded:
+        print(f"graded again: {len(regraded)} submission(s); their earlier feedback is kept in "
+              f"{root / grading.HISTORY}/<student>/<lesson>/")
     class_list = roster.course_roster(root)
     rows = export.grades(root, lessons, roster=class_list)
     csv_path = export.write_csv(root / "grades.csv", rows, roster=class_list)
@@ -248,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     grade.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
                        help="the longest a notebook cell may run (default: nbgrader_config.py's, 120)")
+    grade.add_argument("--student", action="append", metavar="ID",
+                       help="grade only this student's submissions (repeat for several)")
+    grade.add_argument("--force", action="store_true",
+                       help="grade again even what has not changed (after the catalogue or a deadline changed); "
+                       "the earlier feedback is kept in feedback-history/")
     grade.add_argument("--no-sandbox", action="store_true",
                        help=f"run student code without bubblewrap, with your rights (also {sandbox.NO_SANDBOX_ENV}=1); "
                        "only for machines that cannot sandbox")

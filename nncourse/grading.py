@@ -22,12 +22,14 @@ import ctypes
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import execute, pipeline, sandbox
@@ -104,13 +106,23 @@ def _folder_digest(folder: Path) -> str:
     return "missing:" + hashlib.sha256("\n".join(names).encode()).hexdigest()
 
 
-def pending(root: Path, lessons: list[str]) -> list[Job]:
-    """Submissions not graded yet, or changed since they were graded."""
+def pending(root: Path, lessons: list[str], *, students: list[str] | None = None, force: bool = False) -> list[Job]:
+    """Submissions not graded yet, or changed since they were graded; with ``force``, every one.
+
+    ``students`` keeps only those students' submissions (an unknown id raises ``ValueError``).
+    """
     state = load_state(root)
+    found = submissions(root, lessons)
+    if students:
+        unknown = sorted(set(students) - {s for s, _, _ in found})
+        if unknown:
+            raise ValueError(f"no submission of {', '.join(lessons)} from {', '.join(unknown)} under "
+                             f"{Path(root) / 'submitted'}")
+        found = [item for item in found if item[0] in students]
     jobs = []
-    for student, lesson_id, notebook in submissions(root, lessons):
+    for student, lesson_id, notebook in found:
         digest = _digest(notebook) if notebook.is_file() else _folder_digest(notebook.parent)
-        if state.get(f"{student}/{lesson_id}") != digest:
+        if force or state.get(f"{student}/{lesson_id}") != digest:
             jobs.append(Job(student, lesson_id, digest))
     return jobs
 
@@ -188,8 +200,10 @@ def _bar(done: int, total: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
 
 
-def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="stderr") -> list[Result]:
-    """Autograde every new or changed submission of ``lessons`` with ``jobs`` worker processes.
+def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="stderr",
+          students: list[str] | None = None, force: bool = False) -> list[Result]:
+    """Autograde every new or changed submission of ``lessons`` with ``jobs`` worker processes
+    (only ``students``' when given; every one, changed or not, with ``force``: see :func:`pending`).
 
     Progress lines go to ``progress`` (a stream; standard error by default; ``None`` for silence).
 
@@ -199,7 +213,7 @@ def grade(root: Path, lessons: list[str], *, jobs: int | None = None, progress="
     root = Path(root).resolve()
     progress = sys.stderr if progress == "stderr" else progress
     sandbox.require()  # before anything runs: no student code with the grader's rights by accident
-    todo = pending(root, lessons)
+    todo = pending(root, lessons, students=students, force=force)
     if not todo:
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
@@ -241,13 +255,35 @@ def without_feedback(root: Path, lessons: list[str]) -> list[Result]:
     return out
 
 
+#: Where a submission's earlier feedback goes when it is graded again (outside ``feedback/``, which
+#: nbgrader hands back to students).
+HISTORY = "feedback-history"
+
+
+def keep_earlier_feedback(root: Path, student: str, lesson_id: str) -> Path | None:
+    """Copy the feedback a submission has now to ``feedback-history/<student>/<lesson>/`` under the time
+    it was written; returns the copy, or None when there was none (or the same one is kept already)."""
+    current = pipeline.notebook_path(root, "feedback", lesson_id, student)
+    if not current.is_file():
+        return None
+    stamp = datetime.fromtimestamp(current.stat().st_mtime, timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    target = Path(root) / HISTORY / student / lesson_id / f"{lesson_id}-{stamp}.html"
+    if target.is_file():
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(current, target)
+    return target
+
+
 def feedback(root: Path, results: list[Result]) -> list[Path]:
-    """nbgrader's feedback HTML for every submission graded successfully."""
+    """nbgrader's feedback HTML for every submission graded successfully; a submission's earlier
+    feedback is kept first (:func:`keep_earlier_feedback`)."""
     api = pipeline.api(root)
     written = []
     for result in results:
         if not result.ok:
             continue
+        keep_earlier_feedback(root, result.student, result.lesson)
         pipeline.checked(api.generate_feedback(result.lesson, result.student, force=True),
                           f"generate_feedback {result.lesson} for {result.student}")
         written.append(pipeline.notebook_path(root, "feedback", result.lesson, result.student))

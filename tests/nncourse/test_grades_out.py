@@ -144,3 +144,24 @@ def test_stats_name_the_mistake_most_of_the_class_made(course, tmp_path, capsys)
 def test_canvas_and_moodle_exports_need_the_class_list(tmp_path):
     root = copy_course(tmp_path / "bare", LESSON)
     assert cli.main(["--course", str(root), "export", LESSON, "--format", "canvas"]) == 1
+
+
+def test_a_forced_regrade_of_one_student_keeps_the_earlier_feedback(course, capsys):
+    from nncourse import grading
+
+    bob = pipeline.notebook_path(course, "feedback", LESSON, "bob")
+    alice = pipeline.notebook_path(course, "feedback", LESSON, "alice")
+    earlier, alice_written = bob.read_bytes(), alice.stat().st_mtime_ns
+    before = _csv(course / "grades.csv")
+    capsys.readouterr()
+    assert cli.main(["--course", str(course), "grade", LESSON, "--student", "bob", "--force", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "graded again: 1 submission(s)" in out
+    kept = list((course / grading.HISTORY / "bob" / LESSON).glob("*.html"))
+    assert len(kept) == 1 and kept[0].read_bytes() == earlier
+    assert alice.stat().st_mtime_ns == alice_written  # only bob was graded again
+    assert _csv(course / "grades.csv") == before  # the same scores, the same submission times
+    assert cli.main(["--course", str(course), "grade", LESSON, "--student", "nobody"]) == 1
+    assert "no submission of 01-loss-functions from nobody" in capsys.readouterr().err
+    assert cli.main(["--course", str(course), "grade", LESSON]) == 0
+    assert "nothing new to grade" in capsys.readouterr().out
