@@ -70,17 +70,29 @@ def cmd_release(args) -> int:
 
 def cmd_collect(args) -> int:
     root = Path(args.course).resolve()
-    report = collect.collect(root, Path(args.path))
-    for label, items in (("added", report.added), ("replaced by a newer file", report.replaced),
-                         ("unchanged", report.unchanged), ("kept (the collected one is newer)", report.kept_newer)):
+    report = collect.collect(root, Path(args.path), roster_file=Path(args.roster) if args.roster else None,
+                             student=args.student, lesson=args.lesson)
+    for note in report.notes:
+        print(note)
+    counts = (("added", report.added), ("replaced by a newer file", report.replaced), ("unchanged", report.unchanged),
+              ("kept (the collected one is newer)", report.kept_newer))
+    print(", ".join(f"{label}: {len(items)}" for label, items in counts))
+    for label, items in counts:
         if items:
-            print(f"{label}: {len(items)}  ({', '.join(items[:6])}{' ...' if len(items) > 6 else ''})")
+            print(f"  {label}: {', '.join(items[:6])}{' ...' if len(items) > 6 else ''}")
     print(f"students registered: {len(report.students)}")
+    if report.late:
+        print(f"late (the LMS's mark): {len(report.late)}  ({', '.join(report.late)})")
+    if report.roster_problems:
+        print(f"roster problems ({len(report.roster_problems)}):")
+        for problem in report.roster_problems:
+            print(f"  - {problem}")
     if report.unplaced:
         print(f"could not place {len(report.unplaced)} file(s):")
         for found in report.unplaced:
             print(f"  - {found.name}: {found.reason}")
-    return 0
+    placed = report.added or report.replaced or report.unchanged or report.kept_newer
+    return 0 if placed or not report.unplaced else 1
 
 
 def _ensure_generated(root: Path, lessons: list[str]) -> None:
@@ -151,6 +163,21 @@ def cmd_grade(args) -> int:
         for r in failed:
             print(f"  - {r.student} {r.lesson}: {r.error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_override(args) -> int:
+    root = Path(args.course).resolve()
+    lesson(args.lesson)  # ValueError naming the known lessons
+    if args.clear == (args.score is not None):
+        raise ValueError("give either a SCORE with --reason, or --clear")
+    print(grading.override(root, args.student, args.lesson, args.function, None if args.clear else args.score,
+                           args.reason or ""))
+    class_list = roster.course_roster(root)
+    csv_path = export.write_csv(root / "grades.csv", export.grades(root, _lessons([], root), roster=class_list),
+                                roster=class_list)
+    print(f"feedback: {pipeline.notebook_path(root, 'feedback', args.lesson, args.student)} (written again)\n"
+          f"grades:   {csv_path}")
     return 0
 
 
@@ -240,10 +267,20 @@ def build_parser() -> argparse.ArgumentParser:
                          help="skip running the notebooks (nbgrader validate and --invert)")
     release.set_defaults(func=cmd_release)
 
-    coll = sub.add_parser("collect", help="import submissions from a folder or a .zip exported by an LMS",
-                          description="Files named <student>_<lesson>.ipynb, or <student>/<lesson>/*.ipynb. "
-                          "A newer submission already collected is never replaced by an older one.")
-    coll.add_argument("path", help="a folder or a .zip of submissions")
+    coll = sub.add_parser("collect", help="import submissions from a Canvas or Moodle export (folder or .zip), a "
+                          "folder of the course's ids, or one notebook", description="Canvas's Download Submissions "
+                          "(doejane_4821_99013_01-loss-functions.ipynb, _late_, -1 for a resubmission), Moodle's "
+                          "Download all submissions (Jane Doe_4821_assignsubmission_file_/...), files named "
+                          "<student>_<lesson>.ipynb or <student>/<lesson>/*.ipynb, or one .ipynb with --student. "
+                          "LMS students are matched to course ids with the roster (roster.csv, or --roster); the lesson "
+                          "is read from the file's name, or from the notebook's graded cells. A newer submission "
+                          "already collected is never replaced by an older one; collected.json records each one.")
+    coll.add_argument("path", help="a folder or a .zip of submissions, or one .ipynb (with --student)")
+    coll.add_argument("--roster", metavar="FILE", help="a Canvas or Moodle gradebook export (CSV), or a course roster: "
+                      "merged into the course's roster.csv (nobody is dropped) and used to name the students")
+    coll.add_argument("--student", metavar="ID", help="the course id of the student whose notebook PATH is")
+    coll.add_argument("--lesson", metavar="LESSON", help="the lesson of every file (default: from each file's name, "
+                      "or from its graded cells)")
     coll.set_defaults(func=cmd_collect)
 
     grade = sub.add_parser("grade", help="autograde new or changed submissions in parallel, then write "
@@ -261,6 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"run student code without bubblewrap, with your rights (also {sandbox.NO_SANDBOX_ENV}=1); "
                        "only for machines that cannot sandbox")
     grade.set_defaults(func=cmd_grade)
+
+    ovr = sub.add_parser("override", help="set one function's score by hand, with the reason the student reads "
+                         "in the feedback (kept in the gradebook; a later autograde keeps it)")
+    ovr.add_argument("student")
+    ovr.add_argument("lesson")
+    ovr.add_argument("function", help="the graded function, e.g. mse")
+    ovr.add_argument("score", type=float, nargs="?", help="the new score (0 to the function's points)")
+    ovr.add_argument("--reason", help="why, in a sentence for the student")
+    ovr.add_argument("--clear", action="store_true", help="go back to the grader's score")
+    ovr.set_defaults(func=cmd_override)
 
     exp = sub.add_parser("export", help="write the grades for the LMS's gradebook import (Canvas, Moodle) or as "
                          "grades.csv's table", description="Canvas: the identity columns of Canvas's gradebook export, "

@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import execute, pipeline, sandbox
+from grader.course import lesson as lesson_info
 
 STATE_FILE = ".nncourse-graded.json"
 
@@ -288,3 +289,35 @@ def feedback(root: Path, results: list[Result]) -> list[Path]:
                           f"generate_feedback {result.lesson} for {result.student}")
         written.append(pipeline.notebook_path(root, "feedback", result.lesson, result.student))
     return written
+
+
+def override(root: Path, student: str, lesson_id: str, function: str, score: float | None, reason: str) -> str:
+    """Set (``score``) or clear (``None``) the instructor's score of one graded function, with the reason.
+
+    The score is nbgrader's manual score of the function's test cell, which a later autograde keeps;
+    the reason is the manual comment on the function's own cell, which the feedback shows beside the
+    student's code. Writes the submission's feedback again (keeping the earlier one). Returns a line
+    saying what changed.
+    """
+    if score is not None and not reason.strip():
+        raise ValueError("say why with --reason: the student reads it in the feedback")
+    with pipeline.gradebook(root) as gb:
+        try:
+            grade = gb.find_grade(f"test_{function}", lesson_id, lesson_id, student)
+            comment = gb.find_comment(function, lesson_id, lesson_id, student)
+        except Exception as exc:  # nbgrader raises MissingEntry, a bare Exception subclass
+            raise ValueError(f"no graded {function} in {student}'s {lesson_id} (grade the submission first; the "
+                             f"lesson's functions are {', '.join(lesson_info(lesson_id).functions)})") from exc
+        points = float(grade.max_score)
+        if score is not None and not 0 <= score <= points:
+            raise ValueError(f"the score of {function} must be between 0 and {points:g}, got {score:g}")
+        auto = grade.auto_score
+        grade.manual_score = score
+        comment.manual_comment = (None if score is None else
+                                  f"Your instructor set the score of {function} to {score:g} of {points:g} "
+                                  f"(the grader gave {auto or 0:g}): {reason.strip()}")
+        gb.db.commit()
+    feedback(root, [Result(student, lesson_id, "", True, 0.0)])
+    if score is None:
+        return f"{student} {lesson_id} {function}: back to the grader's score, {auto or 0:g} of {points:g}"
+    return f"{student} {lesson_id} {function}: {score:g} of {points:g} (the grader gave {auto or 0:g}), with your reason"

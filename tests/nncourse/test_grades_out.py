@@ -165,3 +165,24 @@ def test_a_forced_regrade_of_one_student_keeps_the_earlier_feedback(course, caps
     assert "no submission of 01-loss-functions from nobody" in capsys.readouterr().err
     assert cli.main(["--course", str(course), "grade", LESSON]) == 0
     assert "nothing new to grade" in capsys.readouterr().out
+
+
+def test_an_override_changes_one_score_says_why_in_the_feedback_and_survives_a_regrade(course, capsys):
+    def score(student, function):
+        rows = {r[0]: dict(zip(_csv(course / "grades.csv")[0], r)) for r in _csv(course / "grades.csv")[1:]}
+        return rows[student][function], rows[student]["score"]
+
+    graded, total = score("zoe", "accuracy")
+    assert cli.main(["--course", str(course), "override", "zoe", LESSON, "accuracy", "1",
+                     "--reason", "the axis was right for the data in your own test"]) == 0
+    assert score("zoe", "accuracy") == ("1", f"{float(total) - float(graded) + 1:g}")
+    page = pipeline.notebook_path(course, "feedback", LESSON, "zoe").read_text()
+    assert "Your instructor set the score of accuracy to 1 of 1" in page and "the axis was right" in page
+    assert cli.main(["--course", str(course), "grade", LESSON, "--student", "zoe", "--force"]) == 0
+    assert score("zoe", "accuracy")[0] == "1"  # a later autograde keeps the instructor's score
+    for bad in (["2", "--reason", "x"], ["1"], []):  # above the points, no reason, neither score nor --clear
+        assert cli.main(["--course", str(course), "override", "zoe", LESSON, "accuracy", *bad]) == 1
+    assert cli.main(["--course", str(course), "override", "zoe", LESSON, "softmax", "1", "--reason", "x"]) == 1
+    assert cli.main(["--course", str(course), "override", "zoe", LESSON, "accuracy", "--clear"]) == 0
+    assert score("zoe", "accuracy")[0] == graded
+    assert "Your instructor set" not in pipeline.notebook_path(course, "feedback", LESSON, "zoe").read_text()
