@@ -66,6 +66,21 @@ def solution(name: str, source: str) -> nbformat.NotebookNode:
                                      id=name)
 
 
+def written_answer(grade_id: str, points: float, model_answer: str) -> nbformat.NotebookNode:
+    """A short written answer, graded by hand: a Markdown cell the student writes in.
+
+    The question goes in the Markdown cell before it. ``model_answer`` is what the instructor's version
+    holds (the release shows nbgrader's "YOUR ANSWER HERE" instead). Autograding leaves it for a person:
+    grade it in nbgrader's formgrader or with ``nncourse override <student> <lesson> <grade_id> <score>
+    --reason ...``; its score joins the lesson's in ``grades.csv`` and the LMS exports.
+    """
+    if not 0.5 <= points <= 5:
+        raise ValueError(f"points must be between 0.5 and 5, got {points}")
+    return nbformat.v4.new_markdown_cell(model_answer.strip("\n"),
+                                         metadata=_meta(grade_id, solution=True, grade=True, locked=False,
+                                                        points=points), id=grade_id)
+
+
 def graded_test(name: str, points: float, docstring: str, visible: str) -> nbformat.NotebookNode:
     """The test cell ``test_<name>``: a one-line docstring, the hidden check, then the visible checks.
 

@@ -87,9 +87,15 @@ def cmd_collect(args) -> int:
         print(f"roster problems ({len(report.roster_problems)}):")
         for problem in report.roster_problems:
             print(f"  - {problem}")
-    if report.unplaced:
-        print(f"could not place {len(report.unplaced)} file(s):")
-        for found in report.unplaced:
+    superseded = [f for f in report.unplaced if f.superseded]
+    unplaced = [f for f in report.unplaced if not f.superseded]
+    if superseded:
+        print(f"superseded, not collected: {len(superseded)} file(s)")
+        for found in superseded:
+            print(f"  - {found.name}: {found.reason}")
+    if unplaced:
+        print(f"could not place {len(unplaced)} file(s):")
+        for found in unplaced:
             print(f"  - {found.name}: {found.reason}")
     placed = report.added or report.replaced or report.unchanged or report.kept_newer
     return 0 if placed or not report.unplaced else 1
@@ -200,7 +206,7 @@ def cmd_export(args) -> int:
         export.write_canvas(out, rows, class_list, lessons, headers=headers)
     else:
         export.write_moodle(out, rows, class_list, lessons)
-    missing = sum(g.status != "graded" for g in rows)
+    missing = sum(g.score is None for g in rows)
     print(f"{args.format} grades for {len({g.student for g in rows})} student(s) and {len(lessons)} lesson(s) "
           f"written to {out}" + (f"; {missing} submission(s) missing or not graded, left empty" if missing else ""))
     return 0

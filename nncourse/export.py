@@ -76,11 +76,15 @@ def grades(root: Path, lessons: list[str], *, roster: roster_module.Roster | Non
             maximum = sum(points.values())
             graded = set()
             for submission in (gb.assignment_submissions(lesson_id) if lesson_id in known else []):
-                scores = {column(g.name): (g.score, g.max_score) for nb in submission.notebooks for g in nb.grades}
-                cells = tuple((c, scores.get(c, (None, p))[0], p) for c, p in points.items())
+                found = [g for nb in submission.notebooks for g in nb.grades]
+                # A written answer nobody has graded yet has no score (nbgrader would count it as 0).
+                scores = {column(g.name): None if g.auto_score is None and g.manual_score is None else g.score
+                          for g in found}
+                cells = tuple((c, scores.get(c), p) for c, p in points.items())
                 student = submission.student.id
                 graded.add(student)
-                out.append(Grade(student, lesson_id, float(submission.score), float(submission.max_score), "graded",
+                status = "to grade by hand" if any(g.needs_manual_grade and g.manual_score is None for g in found) else "graded"
+                out.append(Grade(student, lesson_id, float(submission.score), float(submission.max_score), status,
                                  cells, submission.timestamp, late.get(f"{student}/{lesson_id}", False)))
             for student in (roster.ids() if roster else []):
                 if student not in graded:

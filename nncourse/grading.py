@@ -292,30 +292,40 @@ def feedback(root: Path, results: list[Result]) -> list[Path]:
 
 
 def override(root: Path, student: str, lesson_id: str, function: str, score: float | None, reason: str) -> str:
-    """Set (``score``) or clear (``None``) the instructor's score of one graded function, with the reason.
+    """Set (``score``) or clear (``None``) the instructor's score of one graded function or written
+    answer, with the reason.
 
-    The score is nbgrader's manual score of the function's test cell, which a later autograde keeps;
-    the reason is the manual comment on the function's own cell, which the feedback shows beside the
-    student's code. Writes the submission's feedback again (keeping the earlier one). Returns a line
+    The score is nbgrader's manual score of the function's test cell (of the written answer's own
+    cell), which a later autograde keeps; the reason is the manual comment on the function's cell (the
+    answer's), which the feedback shows beside what the student wrote. Writes the submission's feedback again (keeping the earlier one). Returns a line
     saying what changed.
     """
     if score is not None and not reason.strip():
         raise ValueError("say why with --reason: the student reads it in the feedback")
+    from nbgrader.api import MissingEntry
+
     with pipeline.gradebook(root) as gb:
-        try:
-            grade = gb.find_grade(f"test_{function}", lesson_id, lesson_id, student)
-            comment = gb.find_comment(function, lesson_id, lesson_id, student)
-        except Exception as exc:  # nbgrader raises MissingEntry, a bare Exception subclass
+        grade = comment = None
+        for cell in (f"test_{function}", function):  # a function's test cell, or a written answer itself
+            try:
+                grade = gb.find_grade(cell, lesson_id, lesson_id, student)
+                comment = gb.find_comment(function, lesson_id, lesson_id, student)
+                break
+            except MissingEntry:
+                continue
+        if grade is None or comment is None:
             raise ValueError(f"no graded {function} in {student}'s {lesson_id} (grade the submission first; the "
-                             f"lesson's functions are {', '.join(lesson_info(lesson_id).functions)})") from exc
+                             f"lesson's functions are {', '.join(lesson_info(lesson_id).functions)}, and its "
+                             "written answers are named by their cell ids)")
         points = float(grade.max_score)
         if score is not None and not 0 <= score <= points:
             raise ValueError(f"the score of {function} must be between 0 and {points:g}, got {score:g}")
         auto = grade.auto_score
         grade.manual_score = score
         comment.manual_comment = (None if score is None else
-                                  f"Your instructor set the score of {function} to {score:g} of {points:g} "
-                                  f"(the grader gave {auto or 0:g}): {reason.strip()}")
+                                  f"Your instructor set the score of {function} to {score:g} of {points:g}"
+                                  + (f" (the grader gave {auto:g})" if auto is not None else "")
+                                  + f": {reason.strip()}")
         gb.db.commit()
     feedback(root, [Result(student, lesson_id, "", True, 0.0)])
     if score is None:

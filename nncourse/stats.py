@@ -53,7 +53,7 @@ def _recorded_mistakes(root: Path, lesson_id: str, student: str) -> dict[str, li
 
 
 def function_stats(root: Path, lessons: list[str]) -> list[FunctionStats]:
-    rows = [g for g in export.grades(root, lessons, roster=None) if g.status == "graded"]
+    rows = [g for g in export.grades(root, lessons, roster=None) if g.score is not None]
     out = []
     for lesson_id in lessons:
         graded = [g for g in rows if g.lesson == lesson_id]

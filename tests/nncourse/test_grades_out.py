@@ -186,3 +186,54 @@ def test_an_override_changes_one_score_says_why_in_the_feedback_and_survives_a_r
     assert cli.main(["--course", str(course), "override", "zoe", LESSON, "accuracy", "--clear"]) == 0
     assert score("zoe", "accuracy")[0] == graded
     assert "Your instructor set" not in pipeline.notebook_path(course, "feedback", LESSON, "zoe").read_text()
+
+
+def test_a_written_answer_waits_for_a_person_then_joins_the_grades(tmp_path, capsys):
+    """A lesson with a written-answer cell: autograding leaves it, the instructor grades it, the CSV shows it."""
+    from nncourse.authoring import markdown, written_answer
+
+    root = copy_course(tmp_path / "course", LESSON)
+    path = pipeline.notebook_path(root, "source", LESSON)
+    nb = json.loads(path.read_text())
+    nb["cells"][1:1] = [markdown("why_question", "In two sentences: why do classifiers minimise cross-entropy?"),
+                        written_answer("cross_entropy_answer", 2, "Its gradient does not vanish when the model is confidently wrong.")]
+    path.write_text(json.dumps(nb, indent=1))
+    assert cli.main(["--course", str(root), "release", LESSON, "--no-validate"]) == 0
+    released = json.loads(pipeline.notebook_path(root, "release", LESSON).read_text())
+    cell = next(c for c in released["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "cross_entropy_answer")
+    assert "Its gradient" not in "".join(cell["source"])  # the model answer stays with the instructor
+    cell["source"] = "Because the sigmoid saturates, and the log cancels it."
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / f"ana_{LESSON}.ipynb").write_text(json.dumps(released))
+    assert cli.main(["--course", str(root), "collect", str(export)]) == 0
+    assert cli.main(["--course", str(root), "grade", LESSON]) == 0
+
+    def row():
+        table = _csv(root / "grades.csv")
+        return dict(zip(table[0], table[1]))
+
+    before = row()
+    assert before["status"] == "to grade by hand" and before["cross_entropy_answer"] == "" and before["max_score"] == "12"
+    assert cli.main(["--course", str(root), "override", "ana", LESSON, "cross_entropy_answer", "1.5",
+                     "--reason", "right idea; say which factor vanishes"]) == 0
+    after = row()
+    assert (after["status"], after["cross_entropy_answer"]) == ("graded", "1.5")
+    assert float(after["score"]) == pytest.approx(float(before["score"]) + 1.5)
+    page = pipeline.notebook_path(root, "feedback", LESSON, "ana").read_text()
+    assert "the sigmoid saturates" in page and "say which factor vanishes" in page
+    assert "Its gradient does not vanish" not in page
+
+
+def test_the_formgrader_autogrades_in_the_sandbox_too():
+    """The formgrader's Autograde button runs nbgrader's Autograde with the course's config: sandboxed."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from nncourse.execute import SandboxedExecute
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    steps = config.Autograde.autograde_preprocessors
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    assert SandboxedExecute in steps and Execute in default and Execute not in steps
