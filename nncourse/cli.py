@@ -72,17 +72,18 @@ def cmd_collect(args) -> int:
     root = Path(args.course).resolve()
     report = collect.collect(root, Path(args.path), roster_file=Path(args.roster) if args.roster else None,
                              student=args.student, lesson=args.lesson)
-    for note in report.notes:
-        print(note)
-    counts = (("added", report.added), ("replaced by a newer file", report.replaced), ("unchanged", report.unchanged),
-              ("kept (the collected one is newer)", report.kept_newer))
-    print(", ".join(f"{label}: {len(items)}" for label, items in counts))
-    for label, items in counts:
+    counts = (("added", report.added, "added"), ("replaced", report.replaced, "replaced by a newer file"),
+              ("unchanged", report.unchanged, "unchanged"),
+              ("kept-newer", report.kept_newer, "kept (the collected one is newer)"))
+    print(", ".join(f"{label}: {len(items)}" for label, items, _ in counts))
+    for _, items, label in counts:
         if items:
             print(f"  {label}: {', '.join(items[:6])}{' ...' if len(items) > 6 else ''}")
     print(f"students registered: {len(report.students)}")
     if report.late:
         print(f"late (the LMS's mark): {len(report.late)}  ({', '.join(report.late)})")
+    for note in report.notes:
+        print(note)
     if report.roster_problems:
         print(f"roster problems ({len(report.roster_problems)}):")
         for problem in report.roster_problems:

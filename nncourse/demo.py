@@ -1,6 +1,6 @@
 """``nncourse demo``: the whole instructor workflow on three sample students, in a temporary course.
 
-Release every lesson, write an LMS-style export with three students
+Release every lesson, write a Canvas-shaped export with three students
 (``complete``: every answer right; ``partial``: the first half of each
 lesson's functions answered, one of them with a catalogued mistake, the rest
 left as stubs; ``blank``: the release untouched), collect it, grade it in
@@ -9,11 +9,14 @@ parallel, and show the grades and where the feedback is.
 
 from __future__ import annotations
 
+import csv
 import inspect
 import json
+import os
 import re
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import collect, export, grading, pipeline
@@ -50,8 +53,30 @@ def _with_answers(source: dict, release: dict, answered: set[str], mistaken: dic
     return nb
 
 
+#: The demo's students: course id (Canvas's SIS login), Canvas's "Last, First" name and user id.
+STUDENTS = (("complete", "Núñez, José María", "4821"), ("partial", "O'Brien, Zoë", "4822"), ("blank", "Doe, Jane", "4823"))
+#: Canvas's download time, the date of every file of its zip.
+DOWNLOADED = datetime(2026, 3, 9, 8, 30, tzinfo=timezone.utc)
+
+
+def sortable(name: str) -> str:
+    """Canvas's sortable name as its submission files spell it: ``"Núñez, José María"`` -> ``núñezjosémaría``."""
+    return "".join(ch for ch in name.casefold() if ch.isalpha())
+
+
+def roster_path(export: Path) -> Path:
+    """Where :func:`write_export` writes the Canvas gradebook export that goes with ``export``."""
+    return Path(export).with_name("gradebook.csv")
+
+
 def write_export(root: Path, lessons: list[str], export: Path) -> dict[str, str]:
-    """The three students' notebooks as ``<student>_<lesson>.ipynb``; returns the planted mistakes."""
+    """The three students' notebooks as Canvas's "Download Submissions" names them, and Canvas's
+    gradebook export beside them (:func:`roster_path`); returns the planted mistakes.
+
+    ``partial`` handed every lesson in late (``_late_``); ``complete`` handed the first lesson in twice,
+    the release untouched and then the answers (``-1``, the later attempt); every file bears the
+    download's time, as in Canvas's zip.
+    """
     export.mkdir(parents=True, exist_ok=True)
     planted = {}
     for lesson_id in lessons:
@@ -72,8 +97,21 @@ def write_export(root: Path, lessons: list[str], export: Path) -> dict[str, str]
         students = {"complete": _with_answers(source, release, set(functions), {}),
                     "partial": _with_answers(source, release, half, mistaken),
                     "blank": release}
-        for student, nb in students.items():
-            (export / f"{student}_{lesson_id}.ipynb").write_text(json.dumps(nb))
+        for number, (student, name, user_id) in enumerate(STUDENTS):
+            prefix = f"{sortable(name)}{'_late' if student == 'partial' else ''}_{user_id}_{70000 + 10 * number}"
+            files = {f"{prefix}_{lesson_id}.ipynb": students[student]}
+            if student == "complete" and lesson_id == lessons[0]:  # a first attempt, then the answers
+                files = {f"{prefix}_{lesson_id}.ipynb": release, f"{prefix}_{lesson_id}-1.ipynb": students[student]}
+            for file_name, nb in files.items():
+                path = export / file_name
+                path.write_text(json.dumps(nb))
+                os.utime(path, (DOWNLOADED.timestamp(), DOWNLOADED.timestamp()))
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *lessons],
+            ["    Points Possible", "", "", "", "", *("" for _ in lessons)]]
+    rows += [[name, user_id, "", student, "Demo", *("" for _ in lessons)] for student, name, user_id in STUDENTS]
+    rows.append(["Student, Test", "9999", "", "", "Demo", *("" for _ in lessons)])  # Canvas's test student
+    with roster_path(export).open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
     return planted
 
 
@@ -88,11 +126,14 @@ def run(root: Path, work: Path, lessons: list[str], *, jobs: int | None = None, 
         pipeline.generate(course, lesson_id)
     print(f"2. released {len(lessons)} lesson(s) (nbgrader generate_assignment)", file=out)
     planted = write_export(course, lessons, work / "export")
-    print(f"3. an LMS export with 3 students x {len(lessons)} lessons in {work / 'export'}; "
+    print(f"3. a Canvas export (Download Submissions) with 3 students x {len(lessons)} lessons in {work / 'export'}, "
+          f"and its gradebook export {roster_path(work / 'export').name}; "
           f"'partial' has {len(planted)} catalogued mistake(s), e.g. "
           + ", ".join(f"{k} ({v})" for k, v in list(planted.items())[:2]), file=out)
-    report = collect.collect(course, work / "export")
-    print(f"4. collected {len(report.added)} submission(s) from {len(report.students)} students", file=out)
+    report = collect.collect(course, work / "export", roster_file=roster_path(work / "export"))
+    superseded = sum(f.superseded for f in report.unplaced)
+    print(f"4. collected {len(report.added)} submission(s) from {len(report.students)} students, named by Canvas's "
+          f"gradebook export ({len(report.late)} late, {superseded} earlier attempt(s) superseded)", file=out)
     print("5. grading in parallel:", file=out)
     results = grading.grade(course, lessons, jobs=jobs, progress=out)
     grading.feedback(course, results)
