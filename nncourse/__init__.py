@@ -8,7 +8,8 @@ treats a submission that reaches into it as cheating.
 
 A submission flows through the modules in this order:
 
-1. :mod:`~nncourse.collect`: a zip or a folder of submissions, checked and filed per student;
+1. :mod:`~nncourse.collect`: a Canvas or Moodle export, a folder or one notebook, checked and filed per
+   student (:mod:`~nncourse.lms` reads the files' names, :mod:`~nncourse.roster` says who is who);
 2. :mod:`~nncourse.grading`: one nbgrader autograde per submission, in parallel, each notebook run by
    :mod:`~nncourse.execute` in a kernel that :mod:`~nncourse.sandbox` locks down;
 3. :mod:`~nncourse.judge`: the hidden tests' probes, judged outside the kernel by :mod:`grader`;
