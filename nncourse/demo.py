@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import collect, export, grading, pipeline
+from . import collect, export, grading, pipeline, roster, stats
 from grader.course import lesson
 from .selfcheck import copy_course
 from grader.specs import REGISTRY
@@ -106,7 +106,9 @@ def write_export(root: Path, lessons: list[str], export: Path) -> dict[str, str]
                 path = export / file_name
                 path.write_text(json.dumps(nb))
                 os.utime(path, (DOWNLOADED.timestamp(), DOWNLOADED.timestamp()))
-    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *lessons],
+    # Canvas names an assignment's column "<name> (<assignment id>)"; the export writes grades back under it.
+    assignments = [f"{lesson(lesson_id).title} ({50001 + i})" for i, lesson_id in enumerate(lessons)]
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *assignments],
             ["    Points Possible", "", "", "", "", *("" for _ in lessons)]]
     rows += [[name, user_id, "", student, "Demo", *("" for _ in lessons)] for student, name, user_id in STUDENTS]
     rows.append(["Student, Test", "9999", "", "", "Demo", *("" for _ in lessons)])  # Canvas's test student
@@ -137,11 +139,18 @@ def run(root: Path, work: Path, lessons: list[str], *, jobs: int | None = None, 
     print("5. grading in parallel:", file=out)
     results = grading.grade(course, lessons, jobs=jobs, progress=out)
     grading.feedback(course, results)
-    rows = export.grades(course, lessons)
-    export.write_csv(course / "grades.csv", rows)
+    class_list = roster.course_roster(course)
+    rows = export.grades(course, lessons, roster=class_list)
+    export.write_csv(course / "grades.csv", rows, roster=class_list)
+    canvas = export.write_canvas(course / "exports" / "canvas-grades.csv", rows, class_list, lessons,
+                                 headers=export.canvas_headers(roster_path(work / "export"), lessons))
     print("\n" + export.summary(rows, lessons), file=out)
+    found = stats.function_stats(course, lessons)
+    chart = stats.chart(found, course / "exports" / "stats.png")
+    print("\n6. what the class got wrong (nncourse stats):\n" + stats.table(found), file=out)
     print(f"\nfeedback: {course / 'feedback'}/<student>/<lesson>/<lesson>.html", file=out)
-    print(f"grades:   {course / 'grades.csv'}", file=out)
+    print(f"grades:   {course / 'grades.csv'}; for Canvas's gradebook import: {canvas}", file=out)
+    print(f"chart:    {chart}", file=out)
     print(f"done in {time.perf_counter() - start:.0f} s", file=out)
     failed = [r for r in results if not r.ok]
     return 1 if failed else 0

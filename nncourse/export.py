@@ -117,6 +117,7 @@ def write_csv(path: Path, rows: list[Grade], *, roster: roster_module.Roster | N
 
 
 def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(path)

@@ -37,6 +37,11 @@ def test_demo_runs_the_whole_workflow(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "complete" in out and "partial" in out and "blank" in out
     assert "10 / 10" in out and " 0 / 10" in out
+    # It ends with the class's statistics, the planted mistake named, and Canvas's import file.
+    stats_part = out[out.index("what the class got wrong"):]
+    assert "binary_cross_entropy" in stats_part and "no-clip (1 of 3)" in stats_part
+    canvas = (tmp_path / "demo" / "course" / "exports" / "canvas-grades.csv").read_text(encoding="utf-8").splitlines()
+    assert canvas[0].endswith("Loss functions (50001)") and canvas[2] == '"Núñez, José María",4821,,complete,Demo,10'
     page = tmp_path / "demo" / "course" / "feedback" / "partial" / LESSON / f"{LESSON}.html"
     text = " ".join(html.unescape(page.read_text()).split())
     planted = demo.write_export(tmp_path / "demo" / "course", [LESSON], tmp_path / "again")
