@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from grader.course import LESSON_IDS
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+from .roster import STUDENT_ID
+
 CANVAS = re.compile(r"^(?P<name>[^\W\d_]+)(?P<late>_late)?_(?P<user>\d+)_(?P<submission>\d+)_(?P<original>.+)$")
 MOODLE = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<rest>.*)$")
 ATTEMPT = re.compile(r"^(?P<stem>.+)-(?P<n>\d+)$")
