@@ -395,3 +395,27 @@ def test_ci_really_sandboxes():
     cmd = sandbox.wrap(["/bin/true"], writable=[])
     assert cmd[0].endswith("bwrap") and "--unshare-net" in cmd
     assert subprocess.run(cmd).returncode == 0
+
+
+def test_nbgraders_own_autograde_command_runs_the_kernel_in_the_sandbox_too(tmp_path):
+    """An instructor who types ``nbgrader autograde`` in the course folder (or presses the formgrader's
+    autograde button, which runs the same converter with the same config) gets the same sandbox."""
+    course = _course(tmp_path / "course")
+    marker = tmp_path / "escaped"
+    listener = _Listener()
+    notebook = tmp_path / "escape.ipynb"
+    notebook.write_text(_notebook(after={"mse": _escape_code(course, listener.port, marker)}))
+    pipeline.generate(course, LESSON)
+    pipeline.submit(course, LESSON, "escape", notebook)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop(sandbox.NO_SANDBOX_ENV, None)
+    try:
+        run = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", LESSON, "--student", "escape",
+                              "--force"], cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    finally:
+        listener.close()
+    assert run.returncode == 0, run.stderr[-2000:]
+    text = _text(_outputs(course, "escape")["mse"])
+    for what in ("solutions", "source", "gradebook", "git", "etc-shadow", "network", "signal-grader"):
+        assert f"blocked {what} " in text, f"{what}: {text}"
+    assert not marker.exists() and listener.connections == 0 and not (course / "hacked.txt").exists()
