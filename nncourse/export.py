@@ -56,16 +56,16 @@ def lesson_points(root: Path, lesson_id: str) -> dict[str, float]:
 
 
 def _late(root: Path) -> dict[str, bool]:
-    """``{"student/lesson": late}`` from collect's record, when it keeps one."""
+    """``{"student/lesson": late}`` from collect's record of each submission."""
     from . import collect
 
-    records = getattr(collect, "records", None)
-    return {key: bool(r.get("late")) for key, r in (records(root) if records else {}).items()}
+    return {key: bool(r.get("late")) for key, r in collect.records(root).items()}
 
 
 def grades(root: Path, lessons: list[str], *, roster: roster_module.Roster | None = None) -> list[Grade]:
-    """Every autograded submission's scores, cell by cell, and a ``missing`` row for every student of
-    the roster (the course's ``roster.csv`` by default) who handed a lesson in that was not graded."""
+    """Every autograded submission's scores, cell by cell; and, for each student of the roster (the
+    course's ``roster.csv`` by default) without a graded submission of a lesson, a row with no score
+    (``missing``, or ``not graded`` when handed in)."""
     roster = roster if roster is not None else roster_module.course_roster(root)
     late = _late(root)
     out = []
