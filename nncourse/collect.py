@@ -32,6 +32,20 @@ cannot be read (not merged, ``roster.csv`` left as it is). A notebook that is no
 collected only where the student has nothing collected yet for that lesson (grading then reports
 it), and any valid notebook collected later replaces it.
 
+**Hostile archives.** Nothing is ever written but ``submitted/<student>/<lesson>/`` (and the course's
+records), and an export is read within caps: a member larger than :data:`MAX_NOTEBOOK_BYTES` (50 MiB)
+is refused before it is read, by its header's size, and read through a bounded stream, so a header
+that lies is refused when the cap is hit; the export expands to :data:`MAX_EXPORT_BYTES` (2 GiB) in all
+and the members after that are refused unread; only the first :data:`MAX_MEMBERS` (5,000) members are
+looked at, the rest refused in one line, unread. Refused, each with its reason: a symbolic link or
+other special file stored in the zip, an encrypted member, one compressed other than stored or
+deflated (zipfile expands bzip2 and LZMA without a bound: 785 bytes of bzip2 are 1 GiB), an invalid
+date, a name with control characters (shown escaped), an archive inside the export (``.zip`` and the
+like by name, or by its content: never expanded), and students whose ids differ only in case
+(``Alice`` and ``alice``, one folder on a case-insensitive file system: neither, or the one the course
+does not have yet, is collected). A zip whose collected notebook fails its checksum is refused as
+corrupt, and nothing is collected from it.
+
 **``collected.json``** (at the course's root, written atomically) records every collected
 submission, keyed ``"<student>/<lesson>"``::
 
@@ -54,9 +68,13 @@ submission, keyed ``"<student>/<lesson>"``::
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import os
+import stat
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -70,6 +88,21 @@ STUDENT_ID = lms.STUDENT_ID
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 #: Where the course keeps its record of the collected submissions.
 RECORDS = "collected.json"
+#: The most one notebook of an export may expand to: a larger member is refused unread (by its header's
+#: size), or when its bounded read passes the cap (a header that lies).
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+#: The most an export may expand to in all: members that would take it further are refused unread.
+MAX_EXPORT_BYTES = 2 * 2**30
+#: The most members (files) of an export looked at: the rest are refused in one line, unread.
+MAX_MEMBERS = 5_000
+#: Archives inside an export, by name: never expanded.
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar", ".jar", ".whl")
+#: ... and by content: the first bytes of a zip, gzip, bzip2, xz, 7-Zip and RAR file.
+ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00",
+                 b"7z\xbc\xaf\x27\x1c", b"Rar!")
+#: The compression methods read: stored and deflate, which zipfile expands only as far as it is asked (it
+#: expands bzip2 and LZMA a whole compressed block at a time, unbounded: 785 bytes of bzip2 are 1 GiB).
+_READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
 
 @dataclass(frozen=True)
@@ -140,36 +173,131 @@ def lesson_of_notebook(nb: dict) -> tuple[str | None, str | None]:
                   f"the course's lessons, such as {LESSON_IDS[0]}")
 
 
+def size_text(n: int) -> str:
+    """``n`` bytes for a reader: ``50 MiB``, ``1,000 bytes``, ``1.5 MiB (1,572,865 bytes)``."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n // scale} {unit}" if n % scale == 0 else f"{n / scale:.1f} {unit} ({n:,} bytes)"
+    return f"{n:,} bytes"
+
+
+class Corrupt(Exception):
+    """A member of the zip fails its checksum (or its compressed data is broken)."""
+
+
+def _unprintable(name: str) -> bool:
+    return any(ord(c) < 32 or 127 <= ord(c) < 160 or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069
+               for c in name)
+
+
+def _escaped(name: str) -> str:
+    return name.encode("unicode_escape").decode("ascii")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the member, whatever its header says: read through a copy of its
+    header that claims more than the cap, so zipfile neither stops at a small size that lies nor lets a
+    large one run on; the checksum is checked when the member ends within the cap."""
+    bounded = copy.copy(info)
+    bounded.file_size = limit + 2  # never reached by a read of limit + 1 bytes: no checksum of a cut read
+    try:
+        with archive.open(bounded) as stream:
+            data = stream.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise Corrupt(str(exc)) from None
+    if len(data) <= limit and zlib.crc32(data) != info.CRC:
+        raise Corrupt(f"bad CRC-32 for {info.filename!r}")
+    return data
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file, never through a link."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return stream.read(limit + 1)
+
+
+def _zip_refusal(info: zipfile.ZipInfo) -> str | None:
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind == stat.S_IFLNK:
+        return "a symbolic link stored in the zip: refused (only the export's own files are collected)"
+    if kind not in (0, stat.S_IFREG):
+        return "a special file stored in the zip (a device, pipe, socket or folder): refused"
+    if lms.unsafe(info.filename):
+        return "a path outside the export's folder (absolute, or with '..'): refused"
+    if info.flag_bits & 0x1:
+        return "encrypted: refused (no password is tried)"
+    if info.compress_type not in _READABLE:
+        method = zipfile.compressor_names.get(info.compress_type, f"method {info.compress_type}")
+        return (f"compressed with {method}: refused (only stored or deflated members are read, which cannot expand "
+                "past the cap unseen)")
+    return None
+
+
+def _skipped(first: str, total: int) -> tuple:
+    rest = total - MAX_MEMBERS
+    name = _escaped(first) if _unprintable(first) else first
+    return (f"{name} and the {rest - 1:,} members after it", None, 0, "", None,
+            f"{rest:,} members skipped, unread: the export has {total:,}, more than the cap of {MAX_MEMBERS:,} "
+            "(MAX_MEMBERS); collect the rest from a smaller export")
+
+
 def _entries(path: Path, single: bool):
-    """``(name, timestamp, read, refusal)`` for each file of the export."""
+    """``(name, timestamp, size, said, read, refusal)`` for each file of the export: ``size`` as its header
+    or the file system ``said``, ``read(limit)`` at most ``limit + 1`` of its bytes. At most
+    :data:`MAX_MEMBERS`, then one refusal for the rest."""
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink())
+        files, links = [], []
+        for folder, dirs, names in os.walk(path):  # never into a linked folder
+            for name in dirs:
+                if os.path.islink(os.path.join(folder, name)):
+                    links.append(Path(folder, name))
+            files += [Path(folder, name) for name in names]
+        files = sorted(files + links)
         if not files:
             raise ValueError(f"{path} is empty: no submissions to collect")
-        for p in files:
+        for n, p in enumerate(files):
             name = p.relative_to(path).as_posix()
-            if p.is_symlink():
-                yield name, None, None, "a symbolic link: refused (only the export's own files are collected)"
+            if n == MAX_MEMBERS:
+                yield _skipped(name, len(files))
+                return
+            info = p.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                yield name, None, 0, "", None, "a symbolic link: refused (only the export's own files are collected)"
+            elif not stat.S_ISREG(info.st_mode):
+                yield name, None, 0, "", None, "not a regular file (a device, pipe or socket): refused"
             else:
-                yield name, datetime.fromtimestamp(p.stat().st_mtime, timezone.utc), p.read_bytes, None
+                yield (name, datetime.fromtimestamp(info.st_mtime, timezone.utc), info.st_size, "it is",
+                       (lambda limit, p=p: _read_file(p, limit)), None)
     elif path.is_file() and zipfile.is_zipfile(path):
         try:
             archive = zipfile.ZipFile(path)
-            infos = [i for i in archive.infolist() if not i.is_dir()]
-            bad = archive.testzip()
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise ValueError(f"{path} is not a readable zip file: {exc}") from None
-        if bad is not None:
-            raise ValueError(f"{path} is a corrupt zip file: {bad} fails its checksum")
-        if not infos:
-            raise ValueError(f"{path} is empty: no submissions to collect")
-        for i in infos:
-            if lms.unsafe(i.filename):
-                yield i.filename, None, None, "a path outside the export's folder (absolute, or with '..'): refused"
-            else:
-                yield (i.filename, datetime(*i.date_time, tzinfo=timezone.utc), (lambda i=i: archive.read(i)), None)
+        with archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            if not infos:
+                raise ValueError(f"{path} is empty: no submissions to collect")
+            for n, i in enumerate(infos):
+                if n == MAX_MEMBERS:
+                    yield _skipped(i.filename, len(infos))
+                    return
+                refusal = _zip_refusal(i)
+                try:
+                    stamp = datetime(*i.date_time, tzinfo=timezone.utc)
+                except ValueError:
+                    stamp, refusal = None, refusal or f"its date in the zip ({i.date_time}) is not a date: refused"
+                said = "its header says it expands to"
+                if refusal:
+                    yield i.filename, None, i.file_size, said, None, refusal
+                else:
+                    yield (i.filename, stamp, i.file_size, said, (lambda limit, i=i: _read_member(archive, i, limit)),
+                           None)
     elif path.is_file() and single:
-        yield path.name, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc), path.read_bytes, None
+        yield (path.name, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc), path.stat().st_size, "it is",
+               (lambda limit: _read_file(path, limit)), None)
     elif path.is_file():
         raise ValueError(f"{path} is neither a folder nor a zip file")
     else:
@@ -221,13 +349,21 @@ def scan(path: Path, roster: Roster | None = None, *, student: str | None = None
         lesson_info(lesson)  # ValueError naming the lessons
     placed: list[tuple[Found, bytes]] = []
     unplaced: list[Found] = []
-    for name, stamp, read, refusal in _entries(path, single):
+    expanded = 0  # bytes read from the export so far
+    for name, stamp, size, said, read, refusal in _entries(path, single):
+        if _unprintable(name):
+            unplaced.append(Found(_escaped(name), reason="its name has control characters: refused"))
+            continue
         if refusal:
             unplaced.append(Found(name, reason=refusal))
             continue
         parts = PurePosixPath(name).parts
         if any(part.startswith(".") or part == "__MACOSX" for part in parts):
             unplaced.append(Found(name, reason="hidden or system file"))
+            continue
+        if name.lower().endswith(ARCHIVE_SUFFIXES):
+            unplaced.append(Found(name, reason="an archive inside the export: not expanded (only notebooks are "
+                                               "collected; unpack it and collect its notebooks if they are wanted)"))
             continue
         entry = lms.parse(name)
         if single and student is not None:
@@ -244,7 +380,15 @@ def scan(path: Path, roster: Roster | None = None, *, student: str | None = None
         if why:
             unplaced.append(Found(name, reason=why, **base))
             continue
-        content = read()
+        try:
+            content, why = _bounded(size, said, read, MAX_EXPORT_BYTES - expanded)
+        except Corrupt as exc:
+            raise ValueError(f"{path} is a corrupt zip file: {name} fails its checksum ({exc}); nothing was "
+                             "collected") from None
+        expanded += len(content or b"")
+        if why:
+            unplaced.append(Found(name, owner, reason=why, **base))
+            continue
         nb, problem = notebook_problem(content)
         where, why = lesson or entry.lesson, None
         if where is None:
@@ -255,6 +399,28 @@ def scan(path: Path, roster: Roster | None = None, *, student: str | None = None
             continue
         placed.append((Found(name, owner, where, stamp, problem=problem, **base), content))
     return placed, unplaced
+
+
+def _bounded(size: int, said: str, read, budget: int) -> tuple[bytes | None, str | None]:
+    """The member's content, read within the caps, or why it is refused (and the bytes its read expanded)."""
+    cap = f"the cap of {size_text(MAX_NOTEBOOK_BYTES)} a notebook (MAX_NOTEBOOK_BYTES)"
+    total = f"the cap of {size_text(MAX_EXPORT_BYTES)} expanded in all (MAX_EXPORT_BYTES)"
+    if size > MAX_NOTEBOOK_BYTES:
+        return None, f"{said} {size_text(size)}, more than {cap}: refused, not read"
+    if size > budget:
+        return None, (f"{said} {size_text(size)}, which would take the export past {total}: refused, not read "
+                      "(collect the rest from a smaller export)")
+    limit = min(MAX_NOTEBOOK_BYTES, budget)
+    try:
+        content = read(limit)
+    except OSError as exc:
+        return None, f"cannot be read ({exc}): refused"
+    if len(content) > limit:
+        over = f"expands past {cap}" if limit == MAX_NOTEBOOK_BYTES else f"takes the export past {total}"
+        return content, f"{over}, although {said} {size_text(size)}: refused when the cap was hit"
+    if content.startswith(ARCHIVE_MAGIC):
+        return content, "an archive (by its content), not a notebook: not expanded"
+    return content, None
 
 
 # -- the record ------------------------------------------------------------------------------------
@@ -357,27 +523,54 @@ def _choose(key, items, unplaced):
     valid = [i for i in items if i[0].problem is None]
     for found, _ in (i for i in items if i[0].problem and valid):
         unplaced.append(replace(found, reason=f"{found.problem}; not collected (the export has a valid one)"))
-    pool, seen = [], {}
+    latest: dict[str, tuple[Found, bytes]] = {}  # by content, in order of time and attempt
     for found, content in sorted(valid or items, key=lambda i: (i[0].timestamp, i[0].attempt)):
-        same = seen.get(_digest(content))
+        digest = _digest(content)
+        same = latest.pop(digest, None)
         if same is not None:  # the same notebook twice: the later one stands for both
-            pool.remove(same)
             unplaced.append(replace(same[0], reason=f"the same notebook as {found.name}", superseded=True))
-        seen[_digest(content)] = (found, content)
-        pool.append((found, content))
+        latest[digest] = (found, content)
+    pool = list(latest.values())
     top = pool[-1][0]
     tied = [f for f, _ in pool if (f.timestamp, f.attempt) == (top.timestamp, top.attempt)]
     if len(tied) > 1:
-        names = ", ".join(f.name for f in tied)
+        names = ", ".join(f.name for f in tied[:3]) + (f" and {len(tied) - 3:,} more" if len(tied) > 3 else "")
         for found, _ in pool:
             unplaced.append(replace(found, reason=(
-                f"{len(tied)} different files for {student} / {lesson} with the same time and attempt ({names}): "
+                f"{len(tied):,} different files for {student} / {lesson} with the same time and attempt ({names}): "
                 "none is collected; remove all but one and collect again")))
         return None, []
     for found, _ in pool[:-1]:
         unplaced.append(replace(found, reason=f"superseded by a newer file (or a later attempt) for {student} / "
                                               f"{lesson} in the same export: {top.name}", superseded=True))
     return pool[-1], [_brief(f, c) for f, c in pool[:-1]]
+
+
+def _case_clashes(root: Path, known: dict[str, dict], placed, unplaced):
+    """``placed`` without the files of students whose ids differ only in case from another's (in the export
+    or the course), which a case-insensitive file system would put in one folder: both are refused, or the
+    one the course does not have yet, the reason naming the other."""
+    folder = root / "submitted"
+    course = {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
+    course |= {str(r.get("student")) for r in known.values() if isinstance(r, dict)}
+    ids = defaultdict(set)
+    for student in course | {found.student for found, _ in placed}:
+        ids[student.lower()].add(student)
+    files = defaultdict(list)
+    for found, _ in placed:
+        files[found.student].append(found.name)
+    kept = []
+    for found, content in placed:
+        others = sorted(ids[found.student.lower()] - {found.student})
+        if not others or found.student in course:
+            kept.append((found, content))
+            continue
+        said = ", ".join(f"{o!r} (" + (f"already in the course: submitted/{o}" if o in course
+                                        else ", ".join(files[o][:3])) + ")" for o in others)
+        unplaced.append(replace(found, reason=(
+            f"student {found.student!r} differs only in case from {said}: on a case-insensitive file system (macOS, "
+            "Windows) they share one folder, so it is not collected; give one of them another id")))
+    return kept
 
 
 def collect(root: Path, path: Path, *, roster_file: Path | None = None, student: str | None = None,
@@ -389,7 +582,7 @@ def collect(root: Path, path: Path, *, roster_file: Path | None = None, student:
     class_list, roster_problems, notes = use_roster(root, roster_file)
     placed, unplaced = scan(path, class_list, student=student, lesson=lesson)
     groups: dict[tuple[str, str], list[tuple[Found, bytes]]] = defaultdict(list)
-    for found, content in placed:
+    for found, content in _case_clashes(root, known, placed, unplaced):
         groups[(found.student, found.lesson)].append((found, content))
     added, replaced, unchanged, kept, late = [], [], [], [], []
     export = path.resolve()
