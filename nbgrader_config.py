@@ -58,11 +58,19 @@ import nbgrader  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from nncourse.feedback import TEMPLATES, FeedbackCells  # noqa: E402
+from nncourse.feedback import TEMPLATES, FeedbackCells, SanitizeOutputs  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FeedbackCells]
 c.HTMLExporter.extra_template_basedirs = [
     str(TEMPLATES),
     os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
 ]
-c.HTMLExporter.filters = {"markdown_mathml": "nncourse.feedback.markdown_to_html"}
+# No HTML or script a student made runs where the instructor looks: every HTMLExporter (the feedback, and the
+# formgrader's page of an autograded notebook, served on the Jupyter server's own origin) cleans the outputs
+# (SanitizeOutputs), the Markdown cells (markdown2html) and the HTML (clean_html, which nbconvert's templates
+# apply once sanitize_html is set) to the course's allow-list, and writes no output's script.
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.preprocessors = [SanitizeOutputs]
+c.HTMLExporter.filters = {"markdown_mathml": "nncourse.feedback.markdown_to_html",
+                          "markdown2html": "nncourse.feedback.safe_markdown",
+                          "clean_html": "nncourse.feedback.clean_html"}
