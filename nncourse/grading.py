@@ -190,10 +190,43 @@ def _run(root: str, job: Job) -> Result:
         tail = [line for line in message if line.strip()][-3:]
         return Result(job.student, job.lesson, job.digest, False, time.perf_counter() - start,
                       refused or " | ".join(tail)[:500] or type(exc).__name__)
+    strays = remove_written_files(Path(root), job.student, job.lesson)
     if refused:  # nbgrader got through it all the same (it should not): still say what is wrong
         return Result(job.student, job.lesson, job.digest, False, time.perf_counter() - start, refused)
-    return Result(job.student, job.lesson, job.digest, True, time.perf_counter() - start,
-                  problems=problems(Path(root), job.student, job.lesson))
+    found = problems(Path(root), job.student, job.lesson)
+    if strays:
+        shown = ", ".join(strays[:3]) + (f" and {len(strays) - 3} more" if len(strays) > 3 else "")
+        found += (f"the submission's code wrote {shown} while it was graded: removed, so that nothing it made "
+                  "reaches the feedback folder or the formgrader's pages",)
+    return Result(job.student, job.lesson, job.digest, True, time.perf_counter() - start, problems=found)
+
+
+def remove_written_files(root: Path, student: str, lesson_id: str) -> list[str]:
+    """Delete what the grading kernel wrote into ``autograded/<student>/<lesson>/``; returns their names.
+
+    The kernel's only writable folder is that one, and nbgrader copies it into ``feedback/``, which the
+    formgrader serves on the Jupyter server's origin: a page the student's code wrote there would run
+    with the instructor's rights. Kept: the autograded notebook, nbgrader's ``timestamp.txt`` and
+    whatever was submitted beside the notebook.
+    """
+    autograded = pipeline.notebook_path(root, "autograded", lesson_id, student).parent
+    submitted = pipeline.notebook_path(root, "submitted", lesson_id, student).parent
+    if not autograded.is_dir():
+        return []
+    keep = {Path(autograded.name + ".ipynb"), Path("timestamp.txt")}
+    if submitted.is_dir():
+        keep |= {p.relative_to(submitted) for p in submitted.rglob("*")}
+    removed = []
+    for path in sorted(autograded.rglob("*"), reverse=True):  # a folder's content before the folder
+        name = path.relative_to(autograded)
+        if name in keep:
+            continue
+        if path.is_symlink() or not path.is_dir():
+            path.unlink()
+            removed.append(str(name))
+        elif not any(path.iterdir()):
+            path.rmdir()
+    return sorted(removed)
 
 
 def _bar(done: int, total: int, width: int = 30) -> str:

@@ -419,3 +419,24 @@ def test_nbgraders_own_autograde_command_runs_the_kernel_in_the_sandbox_too(tmp_
     for what in ("solutions", "source", "gradebook", "git", "etc-shadow", "network", "signal-grader"):
         assert f"blocked {what} " in text, f"{what}: {text}"
     assert not marker.exists() and listener.connections == 0 and not (course / "hacked.txt").exists()
+
+
+def test_files_the_kernel_writes_never_reach_the_feedback_or_the_formgrader(tmp_path):
+    """The kernel may write in its own autograded folder (its working directory), which nbgrader copies into
+    feedback/ and the formgrader serves: a page written there would run on the Jupyter origin."""
+    course = _course(tmp_path / "course")
+    writer = ("import os as _os\n"
+              "open('evil.html', 'w').write('<script>window.__pwned = 1</script>')\n"
+              "_os.makedirs('assets', exist_ok=True)\n"
+              "open(_os.path.join('assets', 'x.js'), 'w').write('alert(1)')\n")
+    notebook = tmp_path / "writer.ipynb"
+    notebook.write_text(_notebook(after={"mse": writer}))
+    pipeline.submit(course, LESSON, "writer", notebook)
+    code, out, err = _grade(course)
+    assert code == 0, err
+    folder = pipeline.notebook_path(course, "autograded", LESSON, "writer").parent
+    feedback = pipeline.notebook_path(course, "feedback", LESSON, "writer").parent
+    assert sorted(p.name for p in folder.iterdir()) == [f"{LESSON}.ipynb", "timestamp.txt"]
+    assert not (feedback / "evil.html").exists() and not (feedback / "assets").exists()
+    assert "wrote assets/x.js, evil.html while it was graded: removed" in out + err
+    assert {g: s.score for g, s in pipeline.scores(course, LESSON, "writer").items()} == FULL
