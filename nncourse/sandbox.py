@@ -16,7 +16,11 @@ is started inside Debian's ``bwrap`` (bubblewrap):
   students' folders, ``feedback/``, ``source/``, ``.git/`` and (once
   :data:`HIDE_SOLUTIONS` is on) ``solutions/``;
 * limits (``prlimit``): address space (:data:`MEMORY_BYTES`), CPU time
-  (:data:`CPU_SECONDS`), file size, no core dumps.
+  (:data:`CPU_SECONDS`), file size, no core dumps, and processes (:data:`MAX_PROCESSES`, threads
+  included). ``RLIMIT_NPROC`` does not bind a grader that runs as root, so the kernel also goes into a
+  ``pids`` cgroup of its own (:class:`ProcessLimit`) wherever one can be made, and that cgroup's
+  processes are killed when the kernel is cleaned up; as root with no such cgroup, grading refuses
+  to start (:func:`unavailable`).
 
 The kernel talks to the grader over ZeroMQ ``ipc`` sockets (files in a
 private folder bound into the sandbox) since TCP cannot cross the unshared
@@ -29,13 +33,16 @@ explicitly (``nncourse grade --no-sandbox`` or ``NNCOURSE_NO_SANDBOX=1``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -48,6 +55,10 @@ NO_SANDBOX_ENV = "NNCOURSE_NO_SANDBOX"
 MEMORY_BYTES = 2 * 1024**3
 #: CPU seconds a grading kernel may use in all (SIGXCPU kills it past that).
 CPU_SECONDS = 900
+#: Processes (and threads) one grading kernel may hold at once: the kernel and its threads need about 20.
+MAX_PROCESSES = 64
+#: Where a kernel's pids cgroup is made: cgroup v1's pids hierarchy, or the unified (v2) one.
+CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
 #: Largest file the kernel may write (bytes), and the size of its private /tmp.
 FILE_BYTES = 256 * 1024**2
 TMP_BYTES = 256 * 1024**2
@@ -90,8 +101,67 @@ def bwrap() -> str | None:
     return tool("bwrap")
 
 
+class ProcessLimit:
+    """A ``pids`` cgroup that holds one kernel: at most :data:`MAX_PROCESSES` processes, all killed at the end.
+
+    :meth:`prefix` is the command that moves itself into the cgroup, then runs the sandbox; :meth:`close`
+    kills whatever is left in it and removes it.
+    """
+
+    def __init__(self, base: Path):
+        self.path = Path(tempfile.mkdtemp(prefix="nncourse-kernel-", dir=base))
+        (self.path / "pids.max").write_text(str(MAX_PROCESSES))
+
+    @staticmethod
+    def base() -> Path | None:
+        """A cgroup folder where this process may make a pids cgroup, or None."""
+        for root in CGROUP_ROOTS:
+            controllers = root / "cgroup.controllers"
+            if root.name != "pids" and not (controllers.is_file() and "pids" in controllers.read_text().split()):
+                continue  # a v2 hierarchy without the pids controller
+            if (root / "cgroup.procs").is_file() and os.access(root, os.W_OK):
+                try:
+                    ProcessLimit(root).close()
+                except OSError:
+                    continue
+                return root
+        return None
+
+    def prefix(self) -> list[str]:
+        return ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(self.path)]
+
+    def close(self) -> None:
+        import signal
+
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
+            except OSError:
+                return
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            try:
+                self.path.rmdir()
+                return
+            except OSError:
+                time.sleep(0.02)  # the killed processes are not reaped yet
+
+
+@functools.lru_cache(maxsize=None)
+def process_limit_base() -> Path | None:
+    return ProcessLimit.base()
+
+
 def unavailable() -> str | None:
     """Why the grading kernels cannot be sandboxed on this machine, naming the fix; ``None`` when they can."""
+    if process_limit_base() is None and (os.geteuid() == 0 or not _nproc()):
+        why = ("the grader runs as root, where the process limit does not bind" if os.geteuid() == 0 else
+               "this kernel (before Linux 5.14) counts the process limit machine-wide")
+        return (f"cannot limit the grading kernels' processes: {why}, and no pids cgroup can be made here "
+                "(/sys/fs/cgroup/pids, or a cgroup v2 with the pids controller, writable); run the grader as an "
+                f"ordinary user on Linux 5.14 or later, or, on a machine that cannot, with the grader's rights: "
+                f"--no-sandbox or {NO_SANDBOX_ENV}=1")
     missing = [name for name in ("bwrap", "prlimit") if tool(name) is None]
     if missing:
         return (f"cannot sandbox the grading kernels: {' and '.join(missing)} not found. Install Debian's "
@@ -183,8 +253,15 @@ def wrap(cmd: list[str], *, writable: list[Path], memory_bytes: int = MEMORY_BYT
     if writable:
         args += ["--chdir", str(writable[0])]
     args += ["--", limit, f"--as={memory_bytes}", f"--cpu={cpu_seconds}", f"--fsize={FILE_BYTES}",
-             "--core=0", "--", *cmd]
+             *_nproc(), "--core=0", "--", *cmd]
     return args
+
+
+def _nproc() -> list[str]:
+    """prlimit's process limit, where it binds the sandbox alone: from Linux 5.14 the count is kept per
+    user namespace (bubblewrap makes one for an ordinary user), before that per user, machine-wide."""
+    release = tuple(int(n) for n in re.findall(r"\d+", os.uname().release)[:2])
+    return [f"--nproc={MAX_PROCESSES}"] if release >= (5, 14) else []
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -200,6 +277,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self._processes: ProcessLimit | None = None
         if self.sandbox:
             self._socket_dir = Path(tempfile.mkdtemp(prefix="nncourse-kernel-"))
             self.transport = "ipc"
@@ -216,11 +294,21 @@ class SandboxedKernelManager(AsyncKernelManager):
             return cmd
         cwd = (self._launch_args or {}).get("cwd")
         writable = [Path(cwd).resolve()] if cwd else []
-        return wrap(cmd, writable=[*writable, self._socket_dir], memory_bytes=self.memory_bytes,
-                    cpu_seconds=self.cpu_seconds)
+        wrapped = wrap(cmd, writable=[*writable, self._socket_dir], memory_bytes=self.memory_bytes,
+                       cpu_seconds=self.cpu_seconds)
+        base = process_limit_base()
+        if base is None:
+            return wrapped
+        if self._processes is not None:  # a restart: what the old kernel left goes first
+            self._processes.close()
+        self._processes = ProcessLimit(base)
+        return [*self._processes.prefix(), *wrapped]
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if self.sandbox and self._processes is not None:
+            self._processes.close()
+            self._processes = None
         if self.sandbox and not restart:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
 

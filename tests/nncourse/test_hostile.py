@@ -440,3 +440,39 @@ def test_files_the_kernel_writes_never_reach_the_feedback_or_the_formgrader(tmp_
     assert not (feedback / "evil.html").exists() and not (feedback / "assets").exists()
     assert "wrote assets/x.js, evil.html while it was graded: removed" in out + err
     assert {g: s.score for g, s in pipeline.scores(course, LESSON, "writer").items()} == FULL
+
+
+FORKS = """
+import os as _os
+_children = []
+try:
+    for _ in range(500):
+        _pid = _os.fork()
+        if _pid == 0:
+            _os.execv("/bin/sleep", ["/bin/sleep", "SLEEP"])
+        _children.append(_pid)
+except OSError as _exc:
+    print("refused after", len(_children), "forks:", type(_exc).__name__)
+else:
+    print("LEAK: 500 forks")
+"""
+
+
+def test_one_submission_holds_a_few_dozen_processes_at_most_and_leaves_none(tmp_path):
+    """A fork loop in one cell: the kernel gets at most MAX_PROCESSES, whoever runs the grader (root too);
+    that cell's function still scores, the others too, and no process of it is left once graded."""
+    course = _course(tmp_path / "course")
+    notebook = tmp_path / "forks.ipynb"
+    marker = f"600.{os.getpid()}{time.time_ns() % 10**6}"  # the children's command line: sleep <marker>
+    notebook.write_text(_notebook(after={"mse": FORKS.replace("SLEEP", marker)}))
+    pipeline.submit(course, LESSON, "forks", notebook)
+    code, out, err = _grade(course)
+    assert code == 0, err
+    text = _text(_outputs(course, "forks")["mse"])
+    found = re.search(r"refused after (\d+) forks", text)
+    assert found and 5 <= int(found.group(1)) < sandbox.MAX_PROCESSES, text
+    assert {g: s.score for g, s in pipeline.scores(course, LESSON, "forks").items()} == FULL
+    left = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True).stdout.split()
+    assert not left, f"the submission's processes outlived its grading: {left}"
+    base = sandbox.process_limit_base()
+    assert base is None or not list(base.glob("nncourse-kernel-*")), "a kernel's pids cgroup was left behind"
