@@ -15,16 +15,6 @@ pytestmark = pytest.mark.project
 NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
-@pytest.fixture
-def course(tmp_path):
-    from tests.notebooks.conftest import ROOT
-
-    root = tmp_path / "course"
-    root.mkdir()
-    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
-    return root
-
-
 def _file(path, content=NB, when=None):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)

@@ -71,14 +71,6 @@ def _zeros(gib: int) -> dict:
     return dict(data=block * (gib * 1024) + compressor.flush(), size=gib * 2**30, crc=crc)
 
 
-@pytest.fixture
-def course(tmp_path):
-    root = tmp_path / "course"
-    root.mkdir()
-    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
-    return root
-
-
 def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
 
