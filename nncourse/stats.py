@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export, pipeline
+from .roster import Roster
 from grader.specs import REGISTRY
 
 
@@ -53,7 +54,8 @@ def _recorded_mistakes(root: Path, lesson_id: str, student: str) -> dict[str, li
 
 
 def function_stats(root: Path, lessons: list[str]) -> list[FunctionStats]:
-    rows = [g for g in export.grades(root, lessons, roster=None) if g.score is not None]
+    # An empty class list: only graded submissions count, so the roster's missing rows are not made at all.
+    rows = [g for g in export.grades(root, lessons, roster=Roster(())) if g.score is not None]
     out = []
     for lesson_id in lessons:
         graded = [g for g in rows if g.lesson == lesson_id]
